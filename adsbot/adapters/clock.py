@@ -1,4 +1,4 @@
-"""The one source of time: production uses the system clock, tests and the emulator a movable one."""
+"""The one source of time: the system clock in production, a movable one in tests."""
 
 from __future__ import annotations
 

@@ -1,0 +1,37 @@
+"""The `adsbot` command: operator tools, one subcommand each."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+
+from adsbot.cli import config_cmd, migrate_cmd
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="adsbot", description="adsbot operator tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="upgrade the database to the latest revision").set_defaults(
+        handler=migrate_cmd.run
+    )
+
+    config = commands.add_parser("config", help="configuration tools")
+    config_actions = config.add_subparsers(dest="action", required=True)
+    config_actions.add_parser("check", help="show every setting with ✅/❌").set_defaults(
+        handler=config_cmd.run
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Command = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

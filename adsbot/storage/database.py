@@ -1,0 +1,35 @@
+"""The application's handle on its database: the async engine and units of work."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adsbot.storage.engine import READ_ONLY, create_app_engine
+from adsbot.storage.uow import TransactionObserver, UnitOfWork
+
+
+class Database:
+    def __init__(self, engine: AsyncEngine, observer: TransactionObserver | None = None) -> None:
+        self.engine = engine
+        self._observer = observer
+
+    @classmethod
+    def from_url(cls, url: str, observer: TransactionObserver | None = None) -> Database:
+        return cls(create_app_engine(url), observer)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, read_only=read_only, observer=self._observer)
+
+    async def ping(self) -> None:
+        """One round trip; raises if the database cannot be reached."""
+        async with self.engine.connect() as connection:
+            read_only = await connection.execution_options(**{READ_ONLY: True})
+            await read_only.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
