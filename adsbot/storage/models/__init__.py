@@ -1,5 +1,14 @@
 """All mapped tables; importing this package registers them on `Base.metadata`."""
 
 from adsbot.storage.models.core import AuditLog, ConversationState, User
+from adsbot.storage.models.runtime import InboxUpdate, JobRun, OutboxMessage, Timer
 
-__all__ = ["AuditLog", "ConversationState", "User"]
+__all__ = [
+    "AuditLog",
+    "ConversationState",
+    "InboxUpdate",
+    "JobRun",
+    "OutboxMessage",
+    "Timer",
+    "User",
+]
