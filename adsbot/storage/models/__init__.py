@@ -1,6 +1,7 @@
 """All mapped tables; importing this package registers them on `Base.metadata`."""
 
 from adsbot.storage.models.core import AuditLog, ConversationState, User
+from adsbot.storage.models.ledger import LedgerAccount, LedgerPosting, LedgerTransaction
 from adsbot.storage.models.runtime import InboxUpdate, JobRun, OutboxMessage, Timer
 
 __all__ = [
@@ -8,6 +9,9 @@ __all__ = [
     "ConversationState",
     "InboxUpdate",
     "JobRun",
+    "LedgerAccount",
+    "LedgerPosting",
+    "LedgerTransaction",
     "OutboxMessage",
     "Timer",
     "User",
