@@ -1,0 +1,100 @@
+"""Run the emulator inside the current event loop, on 127.0.0.1 and a free port by default."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator, Generator
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+
+from adsbot.adapters.clock import Clock
+from adsbot.sandbox.emulator.app import Emulator
+from adsbot.sandbox.emulator.driver import EmulatorDriver
+from adsbot.sandbox.emulator.models import BotAccount
+from adsbot.sandbox.emulator.state import EmulatorState
+
+
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves the process's signal handlers to their owner."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None]:
+        yield
+
+
+def uvicorn_config(emulator: Emulator, port: int) -> uvicorn.Config:
+    # access_log off: uvicorn would print request paths, and paths carry the bot token.
+    return uvicorn.Config(
+        emulator.app,
+        host="127.0.0.1",
+        port=port,
+        access_log=False,
+        log_level="warning",
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
+
+
+@dataclass
+class RunningEmulator:
+    emulator: Emulator
+    port: int
+    driver: EmulatorDriver
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """For PTB's `base_url` (the token is appended)."""
+        return f"{self.base_url}/bot"
+
+    @property
+    def file_url(self) -> str:
+        """For PTB's `base_file_url`, so `File.download_*` reach the emulator too."""
+        return f"{self.base_url}/file/bot"
+
+    @property
+    def state(self) -> EmulatorState:
+        return self.emulator.state
+
+    def register_bot(
+        self, token: str, *, username: str | None = None, first_name: str | None = None
+    ) -> BotAccount:
+        return self.emulator.state.register_bot(token, username=username, first_name=first_name)
+
+
+@contextlib.asynccontextmanager
+async def running_emulator(
+    clock: Clock | None = None, *, port: int = 0, **options: Any
+) -> AsyncIterator[RunningEmulator]:
+    """Serve a fresh emulator over HTTP for the duration of the block.
+
+    `options` go to `Emulator` (rate_limits, rate_scale, delivery, auto_register_bots, ...).
+    """
+    emulator = Emulator(clock, **options)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    server = _QuietServer(uvicorn_config(emulator, port))
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="emulator-http")
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("the emulator's HTTP server stopped while starting")
+            await asyncio.sleep(0.005)
+        await emulator.start()
+        bound = sock.getsockname()[1]
+        async with EmulatorDriver(f"http://127.0.0.1:{bound}") as driver:
+            yield RunningEmulator(emulator, bound, driver)
+    finally:
+        await emulator.stop()
+        server.should_exit = True
+        await task
+        sock.close()
