@@ -1,9 +1,9 @@
 """A strict Telegram Bot API emulator and a driver that acts as its users.
 
-    async with running_emulator(clock=FakeClock(), rate_limits=False) as emu:
-        bot = telegram.Bot(TOKEN, base_url=emu.api_url, base_file_url=emu.file_url)
-        user = await emu.driver.create_user("Giulia")
-        await emu.driver.send_command(user, "start")
+async with running_emulator(clock=FakeClock(), rate_limits=False) as emu:
+    bot = telegram.Bot(TOKEN, base_url=emu.api_url, base_file_url=emu.file_url)
+    user = await emu.driver.create_user("Giulia")
+    await emu.driver.send_command(user, "start")
 """
 
 from adsbot.sandbox.emulator.app import Emulator

@@ -78,7 +78,8 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one table of s
     async def create_chat(request: Request) -> Any:
         body = await _body(request)
         chat = state.add_chat(
-            body.get("title", "Group"), kind=body.get("type", "supergroup"),
+            body.get("title", "Group"),
+            kind=body.get("type", "supergroup"),
             username=body.get("username"),
         )
         return chat.to_api()
@@ -86,16 +87,23 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one table of s
     async def send(request: Request) -> Any:
         body = await _body(request)
         message = user_sends(
-            state, int(body["user_id"]), str(body["text"]),
-            chat_id=body.get("chat_id"), entities=body.get("entities"),
+            state,
+            int(body["user_id"]),
+            str(body["text"]),
+            chat_id=body.get("chat_id"),
+            entities=body.get("entities"),
         )
         return message.to_view()
 
     async def press(request: Request) -> Any:
         body = await _body(request)
         record = user_presses(
-            state, int(body["user_id"]), int(body["chat_id"]),
-            message_id=body.get("message_id"), data=body.get("data"), label=body.get("label"),
+            state,
+            int(body["user_id"]),
+            int(body["chat_id"]),
+            message_id=body.get("message_id"),
+            data=body.get("data"),
+            label=body.get("label"),
         )
         return record.to_view()
 
@@ -139,8 +147,11 @@ def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one table of s
         if request.method == "POST":
             body = await _body(request)
             emulator.limiter.configure(
-                enabled=body.get("enabled"), private=body.get("private"),
-                group=body.get("group"), global_=body.get("global"), scale=body.get("scale"),
+                enabled=body.get("enabled"),
+                private=body.get("private"),
+                group=body.get("group"),
+                global_=body.get("global"),
+                scale=body.get("scale"),
             )
         return emulator.limiter.describe()
 

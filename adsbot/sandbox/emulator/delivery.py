@@ -18,7 +18,7 @@ from adsbot.sandbox.emulator.models import BotAccount
 from adsbot.sandbox.emulator.state import EmulatorState
 
 logger = logging.getLogger(__name__)
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 
 
 @dataclass
@@ -74,7 +74,9 @@ class WebhookDelivery:
                 failures = 0
                 if bot.pending and bot.pending[0] is update:
                     bot.pending.popleft()
-                self.state.emit("webhook_delivered", bot_id=bot.user.id, update_id=update["update_id"])
+                self.state.emit(
+                    "webhook_delivered", bot_id=bot.user.id, update_id=update["update_id"]
+                )
                 continue
             failures += 1
             hook.last_error_date = self.state.now()

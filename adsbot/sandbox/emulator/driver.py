@@ -22,7 +22,12 @@ class EmulatorError(Exception):
 
 
 class EmulatorDriver:
-    def __init__(self, base_url: str, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 10.0,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._client = httpx.AsyncClient(
             base_url=f"{self.base_url}/_emu", timeout=timeout, trust_env=False
@@ -86,7 +91,9 @@ class EmulatorDriver:
 
     # -- acting as a user ---------------------------------------------------------------------
 
-    async def send_text(self, user: UserRef, text: str, *, chat_id: int | None = None) -> MessageView:
+    async def send_text(
+        self, user: UserRef, text: str, *, chat_id: int | None = None
+    ) -> MessageView:
         body = {"user_id": user.id, "text": text, "chat_id": chat_id}
         return MessageView(await self._call("POST", "/messages", json=body))
 
@@ -141,7 +148,12 @@ class EmulatorDriver:
         params = {"unanswered": "1"} if unanswered else {}
         return [CallbackView(raw) for raw in await self._call("GET", "/callbacks", params=params)]
 
-    async def events(self, after: int = 0, *, timeout: float = 0.0) -> tuple[list[JSON], int]:
+    async def events(
+        self,
+        after: int = 0,
+        *,
+        timeout: float = 0.0,  # noqa: ASYNC109
+    ) -> tuple[list[JSON], int]:
         """New events (message, edited_message, deleted_message, callback_query, ...) after a
         sequence number, waiting up to `timeout` seconds for one; returns them and the last seq."""
         params = {"after": str(after), "timeout": str(timeout)}
@@ -151,7 +163,10 @@ class EmulatorDriver:
     # -- waiting ------------------------------------------------------------------------------
 
     async def wait_for_message(
-        self, chat_id: int, predicate: Predicate | None = None, timeout: float = 5.0
+        self,
+        chat_id: int,
+        predicate: Predicate | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> MessageView:
         """The next bot message in the chat this driver has not returned yet (and that matches
         the predicate), waiting up to `timeout` seconds for it."""
@@ -162,16 +177,26 @@ class EmulatorDriver:
             seen = self._read_up_to.get(chat_id, 0)
             for raw in snapshot["messages"]:
                 view = MessageView(raw)
-                if view.from_bot and view.message_id > seen and (predicate is None or predicate(view)):
+                if (
+                    view.from_bot
+                    and view.message_id > seen
+                    and (predicate is None or predicate(view))
+                ):
                     self._read_up_to[chat_id] = view.message_id
                     return view
             remaining = deadline - loop.time()
             if remaining <= 0:
                 texts = [MessageView(raw).text for raw in snapshot["messages"][-5:]]
-                raise TimeoutError(f"no new bot message in chat {chat_id} after {timeout}s: {texts}")
+                raise TimeoutError(
+                    f"no new bot message in chat {chat_id} after {timeout}s: {texts}"
+                )
             await self.events(snapshot["seq"], timeout=min(remaining, 5.0))
 
-    async def wait_for_answer(self, callback_id: str, timeout: float = 5.0) -> CallbackView:
+    async def wait_for_answer(
+        self,
+        callback_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109
+    ) -> CallbackView:
         """The callback query once the bot answered it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -185,7 +210,10 @@ class EmulatorDriver:
                 raise TimeoutError(f"callback query {callback_id} unanswered after {timeout}s")
             _, seq = await self.events(seq, timeout=min(remaining, 1.0))
 
-    async def assert_callbacks_answered(self, timeout: float = 3.0) -> None:
+    async def assert_callbacks_answered(
+        self,
+        timeout: float = 3.0,  # noqa: ASYNC109
+    ) -> None:
         """Fail unless every callback query pressed so far gets answered within `timeout`
         seconds (the bot may still be handling the last ones)."""
         loop = asyncio.get_running_loop()
@@ -242,7 +270,12 @@ class EmulatorDriver:
         global_: bool | None = None,
         scale: float | None = None,
     ) -> JSON:
-        body = {"enabled": enabled, "private": private, "group": group, "global": global_}
-        body["scale"] = scale
+        body: dict[str, object] = {
+            "enabled": enabled,
+            "private": private,
+            "group": group,
+            "global": global_,
+            "scale": scale,
+        }
         result: JSON = await self._call("POST", "/ratelimits", json=body)
         return result

@@ -244,7 +244,7 @@ def clean_entities(text: str, entities: list[Any]) -> list[Entity]:
         offset, length = raw.get("offset"), raw.get("length")
         if not isinstance(offset, int) or not isinstance(length, int):
             raise bad_request("can't parse entities: entity offset or length is invalid")
-        if length > 0 and 0 <= offset and offset + length <= size:
+        if length > 0 and offset >= 0 and offset + length <= size:
             kept.append({key: value for key, value in raw.items() if key in _ENTITY_KEYS})
     kept.sort(key=lambda e: (e["offset"], -e["length"]))
     return kept

@@ -1,4 +1,4 @@
-"""Telegram's error answers, word for word, so code written against the emulator handles the real ones."""
+"""Telegram's error answers, word for word, so code tested here handles the real ones."""
 
 from __future__ import annotations
 

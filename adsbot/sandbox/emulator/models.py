@@ -1,4 +1,4 @@
-"""The emulator's records (users, chats, files, messages, callback queries) and their Bot API shapes.
+"""The emulator's records (users, chats, files, messages, callbacks) and their Bot API shapes.
 
 Every `to_api` returns only fields that the Bot API defines and PTB 22 knows, so parsed objects
 carry empty `api_kwargs`.

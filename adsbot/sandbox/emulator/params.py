@@ -27,7 +27,7 @@ def parse_body(
     """Split a request into plain values and uploaded files."""
     values: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
     uploads: dict[str, Upload] = {}
-    kind = content_type.split(";")[0].strip().lower()
+    kind = content_type.split(";", maxsplit=1)[0].strip().lower()
     if not body:
         return values, uploads
     if kind == "application/json":
@@ -68,19 +68,19 @@ class Params:
     def has(self, name: str) -> bool:
         return self.values.get(name) not in (None, "")
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    def text(self, name: str, default: str | None = None) -> str | None:
         value = self.values.get(name)
         if value is None:
             return default
         return value if isinstance(value, str) else json.dumps(value)
 
     def require_str(self, name: str) -> str:
-        value = self.str(name)
+        value = self.text(name)
         if not value:
             raise bad_request(f"{name} is empty")
         return value
 
-    def int(self, name: str, default: int | None = None) -> int | None:
+    def integer(self, name: str, default: int | None = None) -> int | None:
         value = self.values.get(name)
         if value in (None, ""):
             return default
@@ -90,12 +90,12 @@ class Params:
             raise bad_request(f'invalid {name} "{value}" specified') from None
 
     def require_int(self, name: str) -> int:
-        value = self.int(name)
+        value = self.integer(name)
         if value is None:
             raise bad_request(f"{name} is empty")
         return value
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def flag(self, name: str, default: bool = False) -> bool:
         value = self.values.get(name)
         if value in (None, ""):
             return default
@@ -103,7 +103,7 @@ class Params:
             return value
         return str(value).lower() in ("true", "1")
 
-    def json(self, name: str) -> Any:
+    def decoded(self, name: str) -> Any:
         value = self.values.get(name)
         if not isinstance(value, str):
             return value
@@ -130,7 +130,7 @@ class Params:
         """A file sent in this request (directly or as attach://name), or a file_id/URL string."""
         if name in self.uploads:
             return self.uploads[name]
-        value = self.str(name)
+        value = self.text(name)
         if value and value.startswith("attach://"):
             return self.uploads.get(value.removeprefix("attach://"))
         return value or None

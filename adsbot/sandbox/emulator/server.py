@@ -67,7 +67,9 @@ def build_app(emulator: Emulator) -> Starlette:
             else:
                 answer["result"] = result
             response = JSONResponse(answer)
-        logger.debug("%s %s -> %s", request.method, mask_token(request.url.path), response.status_code)
+        logger.debug(
+            "%s %s -> %s", request.method, mask_token(request.url.path), response.status_code
+        )
         return response
 
     async def download(request: Request) -> Response:

@@ -64,13 +64,13 @@ class EmulatorState:
         self._changed.set()
         self._changed = asyncio.Event()
 
-    async def wait_for_change(self, timeout: float) -> None:
+    async def wait_for_change(self, max_wait: float) -> None:
         """Sleep until anything changes, the timeout passes or the emulator shuts down."""
         changed = self._changed
         closing = asyncio.ensure_future(self.closing.wait())
         change = asyncio.ensure_future(changed.wait())
         try:
-            await asyncio.wait({closing, change}, timeout=timeout, return_when="FIRST_COMPLETED")
+            await asyncio.wait({closing, change}, timeout=max_wait, return_when="FIRST_COMPLETED")
         finally:
             closing.cancel()
             change.cancel()
@@ -173,9 +173,9 @@ class EmulatorState:
                     return self.chat(int(chat_ref))
                 except ValueError:
                     raise ApiError(400, errors.CHAT_NOT_FOUND) from None
-            for chat in self.chats.values():
-                if chat.type != "private" and (chat.username or "").lower() == name:
-                    return chat
+            for candidate in self.chats.values():
+                if candidate.type != "private" and (candidate.username or "").lower() == name:
+                    return candidate
             raise ApiError(400, errors.CHAT_NOT_FOUND)
         chat = self.chats.get(chat_ref)
         if chat is None:

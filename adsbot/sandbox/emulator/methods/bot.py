@@ -27,13 +27,13 @@ async def accepted(call: Call) -> Any:
 
 
 def _commands_key(call: Call) -> tuple[str, str]:
-    scope = call.params.json("scope") or {"type": "default"}
-    return json.dumps(scope, sort_keys=True), call.params.str("language_code") or ""
+    scope = call.params.decoded("scope") or {"type": "default"}
+    return json.dumps(scope, sort_keys=True), call.params.text("language_code") or ""
 
 
 @method("setMyCommands")
 async def set_my_commands(call: Call) -> Any:
-    commands = call.params.json("commands")
+    commands = call.params.decoded("commands")
     if not isinstance(commands, list) or len(commands) > 100:
         raise bad_request("commands is invalid")
     cleaned: list[dict[str, str]] = []
@@ -61,15 +61,15 @@ async def delete_my_commands(call: Call) -> Any:
 
 
 def _set_text(call: Call, kind: str) -> Any:
-    text = call.params.str(kind) or ""
+    text = call.params.text(kind) or ""
     if len(text) > _TEXT_LIMITS[kind]:
         raise bad_request(f"{kind} is too long")
-    call.bot.texts[(kind, call.params.str("language_code") or "")] = text
+    call.bot.texts[(kind, call.params.text("language_code") or "")] = text
     return True
 
 
 def _get_text(call: Call, kind: str) -> Any:
-    return {kind: call.bot.texts.get((kind, call.params.str("language_code") or ""), "")}
+    return {kind: call.bot.texts.get((kind, call.params.text("language_code") or ""), "")}
 
 
 @method("setMyDescription")
@@ -99,13 +99,15 @@ async def set_my_name(call: Call) -> Any:
 
 @method("getMyName")
 async def get_my_name(call: Call) -> Any:
-    return {"name": call.bot.texts.get(("name", call.params.str("language_code") or ""))
-            or call.bot.user.first_name}
+    return {
+        "name": call.bot.texts.get(("name", call.params.text("language_code") or ""))
+        or call.bot.user.first_name
+    }
 
 
 @method("setChatMenuButton")
 async def set_chat_menu_button(call: Call) -> Any:
-    button = call.params.json("menu_button") or {"type": "default"}
+    button = call.params.decoded("menu_button") or {"type": "default"}
     if not isinstance(button, dict) or button.get("type") not in ("default", "commands", "web_app"):
         raise bad_request("menu_button is invalid")
     if call.params.has("chat_id"):

@@ -20,15 +20,15 @@ async def answer_callback_query(call: Call) -> Any:
         or (now - record.created_at).total_seconds() > call.state.callback_answer_window
     ):
         raise ApiError(400, errors.QUERY_TOO_OLD)
-    text = call.params.str("text")
+    text = call.params.text("text")
     if text is not None and len(text) > 200:
         raise bad_request("MESSAGE_TOO_LONG")
     record.answered_at = now
     record.answer = {
         "text": text,
-        "show_alert": call.params.bool("show_alert"),
-        "url": call.params.str("url"),
-        "cache_time": call.params.int("cache_time", 0),
+        "show_alert": call.params.flag("show_alert"),
+        "url": call.params.text("url"),
+        "cache_time": call.params.integer("cache_time", 0),
     }
     call.state.emit("callback_answer", callback=record.to_view())
     return True

@@ -33,10 +33,10 @@ def formatted(
     params: Params, field: str, entities_field: str, *, caption: bool
 ) -> tuple[str, list[JSON]]:
     """Text after parse mode, with entities; length counted after parsing, in UTF-16 units."""
-    raw = params.str(field) or ""
-    parse_mode = (params.str("parse_mode") or "").lower()
+    raw = params.text(field) or ""
+    parse_mode = (params.text("parse_mode") or "").lower()
     if params.has(entities_field):
-        entities_raw = params.json(entities_field)
+        entities_raw = params.decoded(entities_field)
         if not isinstance(entities_raw, list):
             raise bad_request("can't parse entities JSON object")
         text, entities = raw, clean_entities(raw, entities_raw)
@@ -74,7 +74,7 @@ def _inline_button(button: Any) -> JSON:
 
 def reply_markup(params: Params) -> tuple[JSON | None, JSON | None]:
     """(inline keyboard kept on the message, reply keyboard shown to the user)."""
-    markup = params.json("reply_markup")
+    markup = params.decoded("reply_markup")
     if markup is None:
         return None, None
     if not isinstance(markup, dict):
@@ -82,12 +82,14 @@ def reply_markup(params: Params) -> tuple[JSON | None, JSON | None]:
     if "inline_keyboard" in markup:
         rows = markup["inline_keyboard"]
         if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
-            raise bad_request("can't parse inline keyboard: field \"inline_keyboard\" must be an Array")
+            raise bad_request(
+                'can\'t parse inline keyboard: field "inline_keyboard" must be an Array'
+            )
         keyboard = [[_inline_button(button) for button in row] for row in rows]
         return {"inline_keyboard": [row for row in keyboard if row]}, None
     if any(key in markup for key in ("keyboard", "remove_keyboard", "force_reply")):
         return None, markup
-    raise bad_request("can't find field \"inline_keyboard\"")
+    raise bad_request('can\'t find field "inline_keyboard"')
 
 
 def image_size(content: bytes) -> tuple[int, int] | None:

@@ -33,9 +33,7 @@ async def send_message(call: Call) -> Any:
 
 async def _send_media(call: Call, kind: str) -> Any:
     chat = call.state.writable_chat(call.params.chat_ref())
-    caption, caption_entities = formatted(
-        call.params, "caption", "caption_entities", caption=True
-    )
+    caption, caption_entities = formatted(call.params, "caption", "caption_entities", caption=True)
     inline, keyboard = reply_markup(call.params)
     stored = resolve_file(call.state, call.params, kind, kind)
     _throttle(call, chat)

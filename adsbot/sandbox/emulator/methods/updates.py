@@ -20,20 +20,20 @@ MAX_POLL_TIMEOUT = 50.0
 def _allowed_updates(call: Call) -> None:
     # Omitting allowed_updates keeps the previous setting; an empty list means "the default".
     if call.params.has("allowed_updates"):
-        value = call.params.json("allowed_updates")
+        value = call.params.decoded("allowed_updates")
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise bad_request("can't parse allowed updates")
         call.bot.allowed_updates = value or None
 
 
 def _drop_pending(call: Call) -> None:
-    if call.params.bool("drop_pending_updates"):
+    if call.params.flag("drop_pending_updates"):
         call.bot.pending.clear()
 
 
 @method("setWebhook")
 async def set_webhook(call: Call) -> Any:
-    url = call.params.str("url") or ""
+    url = call.params.text("url") or ""
     if not url:
         return await delete_webhook(call)
     parts = urlsplit(url)
@@ -42,10 +42,10 @@ async def set_webhook(call: Call) -> Any:
     if parts.hostname not in _LOOPBACK:
         # Tests must never reach beyond this machine.
         raise bad_request("bad webhook: the emulator delivers only to 127.0.0.1")
-    secret = call.params.str("secret_token")
+    secret = call.params.text("secret_token")
     if secret is not None and not _SECRET_RE.match(secret):
         raise bad_request("secret token contains unallowed characters")
-    max_connections = call.params.int("max_connections", 40) or 40
+    max_connections = call.params.integer("max_connections", 40) or 40
     if not 1 <= max_connections <= 100:
         raise bad_request("bad webhook: max_connections must be between 1 and 100")
     _allowed_updates(call)
@@ -88,9 +88,9 @@ async def get_updates(call: Call) -> Any:
     bot = call.bot
     if bot.webhook is not None:
         raise ApiError(409, errors.WEBHOOK_ACTIVE)
-    offset = call.params.int("offset", 0) or 0
-    limit = min(max(call.params.int("limit", 100) or 100, 1), 100)
-    timeout = min(max(float(call.params.int("timeout", 0) or 0), 0.0), MAX_POLL_TIMEOUT)
+    offset = call.params.integer("offset", 0) or 0
+    limit = min(max(call.params.integer("limit", 100) or 100, 1), 100)
+    timeout = min(max(float(call.params.integer("timeout", 0) or 0), 0.0), MAX_POLL_TIMEOUT)
     _allowed_updates(call)
     # An update is confirmed by any later call with a higher offset; a negative offset keeps
     # only the last -offset updates.
