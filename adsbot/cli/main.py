@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from adsbot.cli import config_cmd, migrate_cmd
+from adsbot.cli import config_cmd, ledger_cmd, migrate_cmd
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -23,6 +23,12 @@ def build_parser() -> argparse.ArgumentParser:
     config_actions = config.add_subparsers(dest="action", required=True)
     config_actions.add_parser("check", help="show every setting with ✅/❌").set_defaults(
         handler=config_cmd.run
+    )
+
+    ledger = commands.add_parser("ledger", help="ledger tools")
+    ledger_actions = ledger.add_subparsers(dest="action", required=True)
+    ledger_actions.add_parser("audit", help="check the ledger's invariants").set_defaults(
+        handler=ledger_cmd.audit
     )
     return parser
 

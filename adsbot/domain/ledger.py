@@ -79,8 +79,8 @@ class AccountRef:
     currency: str
 
     def __post_init__(self) -> None:
-        if not isinstance(self.type, AccountType):
-            object.__setattr__(self, "type", AccountType(self.type))
+        # Accept the plain string a database row carries ("user_funds"); refuse unknown types.
+        object.__setattr__(self, "type", AccountType(self.type))
         currency(self.currency)  # refuses unknown codes
         if isinstance(self.owner_id, bool) or not isinstance(self.owner_id, int):
             raise LedgerRuleError("owner_id must be an int")
