@@ -12,7 +12,9 @@ import logging
 import uvicorn
 
 from adsbot.sandbox.emulator.app import Emulator
-from adsbot.sandbox.emulator.runner import uvicorn_config
+from adsbot.sandbox.emulator.runner import bind_loopback
+
+logger = logging.getLogger("adsbot.sandbox.emulator")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,12 +36,18 @@ async def serve(args: argparse.Namespace) -> None:
     )
     for token in args.bot_token:
         emulator.state.register_bot(token)
-    server = uvicorn.Server(uvicorn_config(emulator, args.port))
+    sock = bind_loopback(args.port)
+    # access_log off: uvicorn would print request paths, and they carry the bot token.
+    config = uvicorn.Config(emulator.app, access_log=False, lifespan="off", log_level="warning")
+    config.timeout_graceful_shutdown = 2
+    server = uvicorn.Server(config)
     await emulator.start()
+    logger.info("Emulator listening on http://127.0.0.1:%s", sock.getsockname()[1])
     try:
-        await server.serve()
+        await server.serve(sockets=[sock])
     finally:
         await emulator.stop()
+        sock.close()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -43,6 +43,9 @@ class Emulator:
         await self.delivery.start()
 
     async def stop(self) -> None:
+        """Release waiting requests and stop delivering; safe to call twice."""
+        if self.state.closing.is_set():
+            return
         self.state.closing.set()
         self.state.notify()
         await self.delivery.stop()

@@ -18,6 +18,9 @@ from adsbot.sandbox.emulator.models import BotAccount
 from adsbot.sandbox.emulator.state import EmulatorState
 
 
+# access_log is off everywhere: uvicorn would print request paths, and they carry the bot token.
+
+
 class _QuietServer(uvicorn.Server):
     """A uvicorn server that leaves the process's signal handlers to their owner."""
 
@@ -26,24 +29,12 @@ class _QuietServer(uvicorn.Server):
         yield
 
 
-def uvicorn_config(emulator: Emulator, port: int) -> uvicorn.Config:
-    # access_log off: uvicorn would print request paths, and paths carry the bot token.
-    return uvicorn.Config(
-        emulator.app,
-        host="127.0.0.1",
-        port=port,
-        access_log=False,
-        log_level="warning",
-        lifespan="off",
-        timeout_graceful_shutdown=2,
-    )
-
-
 @dataclass
 class RunningEmulator:
     emulator: Emulator
     port: int
     driver: EmulatorDriver
+    check_callbacks: bool = True  # read by the pytest fixture at teardown
 
     @property
     def base_url(self) -> str:
@@ -69,6 +60,41 @@ class RunningEmulator:
         return self.emulator.state.register_bot(token, username=username, first_name=first_name)
 
 
+def bind_loopback(port: int = 0) -> socket.socket:
+    """A listening-ready socket on 127.0.0.1 (port 0: the system picks a free one)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
+@contextlib.asynccontextmanager
+async def serve_asgi(app: Any, *, port: int = 0) -> AsyncIterator[int]:
+    """Serve any ASGI app (the emulator, a test's webhook receiver) on 127.0.0.1 in this event
+    loop for the duration of the block; yields the port."""
+    sock = bind_loopback(port)
+    config = uvicorn.Config(
+        app,
+        access_log=False,
+        log_level="warning",
+        lifespan="off",
+        timeout_graceful_shutdown=2,
+    )
+    server = _QuietServer(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="asgi-server")
+    try:
+        while not server.started:
+            if task.done():
+                task.result()
+                raise RuntimeError("the HTTP server stopped while starting")
+            await asyncio.sleep(0.005)
+        yield int(sock.getsockname()[1])
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
 @contextlib.asynccontextmanager
 async def running_emulator(
     clock: Clock | None = None, *, port: int = 0, **options: Any
@@ -78,23 +104,12 @@ async def running_emulator(
     `options` go to `Emulator` (rate_limits, rate_scale, delivery, auto_register_bots, ...).
     """
     emulator = Emulator(clock, **options)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", port))
-    server = _QuietServer(uvicorn_config(emulator, port))
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="emulator-http")
     try:
-        while not server.started:
-            if task.done():
-                task.result()
-                raise RuntimeError("the emulator's HTTP server stopped while starting")
-            await asyncio.sleep(0.005)
-        await emulator.start()
-        bound = sock.getsockname()[1]
-        async with EmulatorDriver(f"http://127.0.0.1:{bound}") as driver:
-            yield RunningEmulator(emulator, bound, driver)
+        async with serve_asgi(emulator.app, port=port) as bound:
+            await emulator.start()
+            async with EmulatorDriver(f"http://127.0.0.1:{bound}") as driver:
+                yield RunningEmulator(emulator, bound, driver)
+            # Release long polls and hanging requests before the server waits for them.
+            await emulator.stop()
     finally:
         await emulator.stop()
-        server.should_exit = True
-        await task
-        sock.close()

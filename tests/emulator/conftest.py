@@ -1,0 +1,3 @@
+from adsbot.sandbox.emulator.testing import emulator, emulator_bot, fake_clock
+
+__all__ = ["emulator", "emulator_bot", "fake_clock"]
