@@ -168,3 +168,45 @@ def assert_ledger_balanced() -> Any:
 
     return check
 
+
+# --- The bot against the emulator ------------------------------------------------------------
+
+from adsbot.sandbox.emulator.testing import (  # noqa: E402
+    TEST_TOKEN,
+    emulator,
+    emulator_bot,
+    fake_clock,
+)
+
+__all__ = ["emulator", "emulator_bot", "fake_clock"]
+
+WEBHOOK_SECRET = "test-webhook-secret_123"
+
+
+@pytest.fixture
+def bot_settings(make_settings: Any, emulator: Any, sqlite_url: str) -> Any:
+    """Settings for a bot in webhook mode against the in-process emulator."""
+    port = harness.free_port()
+    return make_settings(
+        TELEGRAM_TOKEN=TEST_TOKEN,
+        TELEGRAM_API_BASE_URL=emulator.base_url,
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/webhook/telegram",
+        WEBHOOK_SECRET=WEBHOOK_SECRET,
+        HOST="127.0.0.1",
+        PORT=port,
+        DATABASE_URL=sqlite_url,
+        READY_GRACE_S=0,
+    )
+
+
+@pytest.fixture
+async def running_bot(bot_settings: Settings, fake_clock: Any) -> AsyncIterator[Any]:
+    """The real bot (Runtime) in this event loop, webhook mode, talking to the emulator."""
+    from adsbot.runtime import Runtime
+
+    runtime = Runtime(bot_settings, clock=fake_clock)
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()

@@ -1,0 +1,51 @@
+"""The one global error handler: an apology with a reference for the user, the details in the log."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from adsbot.bot.deps import BotDeps
+from adsbot.bot.i18n import match_language, t
+from adsbot.bot.worker import current_outcome
+
+logger = logging.getLogger(__name__)
+
+
+def new_reference() -> str:
+    return "E" + secrets.token_hex(4).upper()
+
+
+def register(application: Application, deps: BotDeps) -> None:  # type: ignore[type-arg]
+    async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        reference = new_reference()
+        update_id = update.update_id if isinstance(update, Update) else None
+        logger.error(
+            "Handler failure %s on update %s", reference, update_id, exc_info=context.error
+        )
+        outcome = current_outcome.get()
+        if outcome is not None:
+            outcome.error_ref = reference
+        if not isinstance(update, Update):
+            return
+        language = match_language(
+            update.effective_user.language_code if update.effective_user else None,
+            deps.settings.DEFAULT_LANGUAGE,
+        )
+        text = t(language, "errors.apology", reference=reference)
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(text[:190], show_alert=True)
+            elif update.effective_chat is not None and update.effective_chat.type == "private":
+                await context.bot.send_message(
+                    update.effective_chat.id, text, parse_mode=ParseMode.HTML
+                )
+        except TelegramError:
+            logger.warning("Could not deliver the apology for %s", reference)
+
+    application.add_error_handler(on_error, block=True)

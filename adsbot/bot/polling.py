@@ -1,0 +1,99 @@
+"""Polling mode: our own getUpdates loop writing to the same inbox as the webhook.
+
+PTB's Updater is not used (`.updater(None)`): the offset advances only after the inbox commit,
+so an update is acknowledged to Telegram only once it is stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from telegram import Bot
+from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
+
+from adsbot.adapters.clock import Clock
+from adsbot.adapters.telegram import ALLOWED_UPDATES, retry_after_seconds
+from adsbot.services import inbox
+from adsbot.services.inbox import StoredUpdate
+from adsbot.storage.database import Database
+from adsbot.web.metrics import Metrics
+
+logger = logging.getLogger(__name__)
+
+LONG_POLL_SECONDS = 25
+MAX_BACKOFF_SECONDS = 30.0
+
+
+class Poller:
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        clock: Clock,
+        metrics: Metrics,
+        on_stored: Callable[[StoredUpdate], None],
+        long_poll_seconds: int = LONG_POLL_SECONDS,
+    ) -> None:
+        self._bot = bot
+        self._db = db
+        self._clock = clock
+        self._metrics = metrics
+        self._on_stored = on_stored
+        self._long_poll = long_poll_seconds
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        # Switch Telegram to getUpdates without dropping what it has queued for us.
+        await self._bot.delete_webhook(drop_pending_updates=False)
+        self._task = asyncio.create_task(self._loop(), name="polling")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _loop(self) -> None:
+        offset = 0
+        backoff = 1.0
+        while not self._stopping.is_set():
+            try:
+                batch = await self._bot.do_api_request(
+                    "getUpdates",
+                    api_kwargs={
+                        "offset": offset,
+                        "timeout": self._long_poll,
+                        "allowed_updates": ALLOWED_UPDATES,
+                    },
+                    read_timeout=self._long_poll + 10,
+                )
+            except RetryAfter as exc:
+                await asyncio.sleep(retry_after_seconds(exc))
+                continue
+            except (Conflict, NetworkError, TelegramError) as exc:
+                logger.warning("getUpdates failed (%s); retrying in %.0fs", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            backoff = 1.0
+            for payload in batch if isinstance(batch, list) else []:
+                offset = max(offset, self._next_offset(payload))
+                outcome, row = await inbox.store(self._db, payload, self._clock.now())
+                if row is not None:
+                    self._metrics.updates_received.labels(source="polling").inc()
+                    self._on_stored(row)
+                elif outcome == "duplicate":
+                    self._metrics.updates_duplicate.inc()
+
+    @staticmethod
+    def _next_offset(payload: object) -> int:
+        if inbox.is_update_shaped(payload):
+            assert isinstance(payload, dict)
+            return int(payload["update_id"]) + 1
+        return 0

@@ -1,0 +1,83 @@
+"""The composition root: settings in, every long-lived object out. Nothing connects here;
+`adsbot.runtime` starts and stops what this builds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+
+from adsbot.adapters.clock import Clock, SystemClock
+from adsbot.adapters.telegram import BotApplication, TelegramHealth, build_application
+from adsbot.bot.deps import BotDeps
+from adsbot.bot.handlers import register_all
+from adsbot.bot.polling import Poller
+from adsbot.bot.worker import InboxWorker
+from adsbot.jobs.registry import JOBS, JobContext, JobSpec
+from adsbot.settings import Settings
+from adsbot.storage.database import Database
+from adsbot.storage.engine import create_app_engine
+from adsbot.web.app import build_web_app
+from adsbot.web.metrics import Metrics
+from adsbot.web.readiness import Readiness
+
+
+@dataclass
+class Components:
+    settings: Settings
+    clock: Clock
+    db: Database
+    metrics: Metrics
+    health: TelegramHealth
+    application: BotApplication
+    worker: InboxWorker
+    readiness: Readiness
+    web: Starlette
+    poller: Poller | None
+    jobs: tuple[JobSpec, ...]
+    job_context: JobContext
+    handler_count: int
+
+
+def build(settings: Settings, clock: Clock | None = None) -> Components:
+    if settings.TELEGRAM_TOKEN is None:
+        raise ValueError("TELEGRAM_TOKEN is required to build the bot")
+    clock = clock or SystemClock()
+    metrics = Metrics()
+    db = Database(create_app_engine(settings.database_url), metrics.observe_transaction)
+    health = TelegramHealth()
+    application = build_application(
+        settings.TELEGRAM_TOKEN.get_secret_value(), settings.TELEGRAM_API_BASE_URL, metrics, health
+    )
+    handler_count = register_all(application, BotDeps(settings=settings, db=db, clock=clock))
+    worker = InboxWorker(db, application, clock, metrics, settings.INBOX_CONCURRENCY)
+    readiness = Readiness(settings, db, clock, health, metrics)
+    secret = settings.WEBHOOK_SECRET.get_secret_value() if settings.WEBHOOK_SECRET else None
+    web = build_web_app(
+        db=db,
+        clock=clock,
+        metrics=metrics,
+        readiness=readiness,
+        webhook_secret=secret if settings.webhook_mode else None,
+        on_stored=worker.submit,
+    )
+    poller = (
+        None
+        if settings.webhook_mode
+        else Poller(application.bot, db, clock, metrics, on_stored=worker.submit)
+    )
+    return Components(
+        settings=settings,
+        clock=clock,
+        db=db,
+        metrics=metrics,
+        health=health,
+        application=application,
+        worker=worker,
+        readiness=readiness,
+        web=web,
+        poller=poller,
+        jobs=JOBS,
+        job_context=JobContext(db=db, clock=clock),
+        handler_count=handler_count,
+    )

@@ -1,0 +1,150 @@
+"""The inbox: every update is stored (deduplicated) before it is acknowledged, then handled.
+
+Deduplication is by equality of `update_id` within 7 days: Telegram's ids restart at a random
+value after a week without updates, so an older row with the same id is replaced, never a reason
+to drop a new update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from adsbot.storage.database import Database
+from adsbot.storage.models import InboxUpdate
+
+DEDUP_WINDOW = timedelta(days=7)
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+StoreOutcome = Literal["stored", "duplicate", "invalid"]
+
+
+@dataclass(frozen=True)
+class StoredUpdate:
+    id: int
+    update_id: int
+    ordering_key: int
+    payload: dict[str, Any]
+
+
+def is_update_shaped(body: object) -> bool:
+    """A JSON object with an integer `update_id` (anything else is not stored)."""
+    return (
+        isinstance(body, dict)
+        and isinstance(body.get("update_id"), int)
+        and not isinstance(body.get("update_id"), bool)
+    )
+
+
+def ordering_key(payload: Mapping[str, Any]) -> int:
+    """The update's user id, else its chat id, else its update id: one user's updates are
+    handled in order; different users' concurrently."""
+    for kind, body in payload.items():
+        if kind == "update_id" or not isinstance(body, dict):
+            continue
+        for holder in ("from", "user"):
+            person = body.get(holder)
+            if isinstance(person, dict) and isinstance(person.get("id"), int):
+                return int(person["id"])
+        chat = body.get("chat")
+        if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+            return int(chat["id"])
+        message = body.get("message")  # callback queries without `from` are not a thing, but
+        if isinstance(message, dict):  # be generous with odd shapes
+            chat = message.get("chat")
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int):
+                return int(chat["id"])
+    return int(payload["update_id"])
+
+
+async def store(
+    db: Database, payload: dict[str, Any], now: datetime
+) -> tuple[StoreOutcome, StoredUpdate | None]:
+    """Store one update in its own unit of work; the outcome and, if stored, the row."""
+    if not is_update_shaped(payload):
+        return "invalid", None
+    update_id = int(payload["update_id"])
+    row = InboxUpdate(
+        update_id=update_id,
+        ordering_key=ordering_key(payload),
+        payload=payload,
+        status=PENDING,
+        received_at=now,
+    )
+    async with db.unit_of_work() as uow:
+        existing = (
+            await uow.session.execute(
+                select(InboxUpdate.id, InboxUpdate.received_at).where(
+                    InboxUpdate.update_id == update_id
+                )
+            )
+        ).one_or_none()
+        if existing is not None:
+            if existing.received_at > now - DEDUP_WINDOW:
+                return "duplicate", None
+            await uow.session.execute(delete(InboxUpdate).where(InboxUpdate.id == existing.id))
+        uow.session.add(row)
+        try:
+            await uow.commit()
+        except IntegrityError:
+            # Another worker stored the same update between our read and our insert.
+            return "duplicate", None
+    return "stored", StoredUpdate(row.id, row.update_id, row.ordering_key, payload)
+
+
+async def pending(db: Database, limit: int = 1000, after_id: int = 0) -> list[StoredUpdate]:
+    """Rows not yet handled, oldest first (the replay at start-up)."""
+    async with db.unit_of_work(read_only=True) as uow:
+        rows = (
+            await uow.session.execute(
+                select(InboxUpdate)
+                .where(InboxUpdate.status == PENDING, InboxUpdate.id > after_id)
+                .order_by(InboxUpdate.id)
+                .limit(limit)
+            )
+        ).scalars()
+        return [StoredUpdate(r.id, r.update_id, r.ordering_key, r.payload) for r in rows]
+
+
+async def finish(db: Database, row_id: int, now: datetime, error_ref: str | None = None) -> None:
+    """Mark a row done, or failed with an error reference (failed rows are never replayed)."""
+    async with db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(InboxUpdate)
+            .where(InboxUpdate.id == row_id, InboxUpdate.status == PENDING)
+            .values(status=FAILED if error_ref else DONE, done_at=now, error_ref=error_ref)
+        )
+        await uow.commit()
+
+
+async def lag(db: Database, now: datetime) -> tuple[int, float]:
+    """(pending rows, age in seconds of the oldest pending row)."""
+    async with db.unit_of_work(read_only=True) as uow:
+        count, oldest = (
+            await uow.session.execute(
+                select(func.count(), func.min(InboxUpdate.received_at)).where(
+                    InboxUpdate.status == PENDING
+                )
+            )
+        ).one()
+    if not count or oldest is None:
+        return 0, 0.0
+    oldest_aware = oldest if oldest.tzinfo else oldest.replace(tzinfo=now.tzinfo)
+    return int(count), max(0.0, (now - oldest_aware).total_seconds())
+
+
+async def prune(db: Database, now: datetime) -> int:
+    """Delete handled rows older than the deduplication window."""
+    async with db.unit_of_work() as uow:
+        result = await uow.session.execute(
+            delete(InboxUpdate).where(
+                InboxUpdate.status != PENDING, InboxUpdate.received_at < now - DEDUP_WINDOW
+            )
+        )
+        await uow.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
