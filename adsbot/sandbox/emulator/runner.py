@@ -28,6 +28,13 @@ class _QuietServer(uvicorn.Server):
     def capture_signals(self) -> Generator[None]:
         yield
 
+    async def main_loop(self) -> None:
+        # uvicorn looks for should_exit every 0.1 s; tests start and stop many servers.
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864_000
+            await asyncio.sleep(0.01)
+
 
 @dataclass
 class RunningEmulator:
@@ -64,6 +71,8 @@ def bind_loopback(port: int = 0) -> socket.socket:
     """A listening-ready socket on 127.0.0.1 (port 0: the system picks a free one)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Without it a response written in two parts waits ~40 ms for a delayed ACK (Nagle).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", port))
     return sock
 
