@@ -124,6 +124,16 @@ class Runtime:
         except BaseException:
             await self._close()
             raise
+        try:
+            await self._serve(lines)
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _serve(self, lines: list[str]) -> None:
+        """Web server, job queue, worker replay, then webhook or polling; finally the lines."""
+        settings, components = self.settings, self.components
+        app = components.application
         sock = _bind(settings.HOST, settings.PORT)
         self.port = int(sock.getsockname()[1])
         config = uvicorn.Config(

@@ -210,3 +210,12 @@ async def running_bot(bot_settings: Settings, fake_clock: Any) -> AsyncIterator[
         yield runtime
     finally:
         await runtime.stop()
+
+
+@pytest.fixture
+def running_bot_handlers(make_settings: Any, sqlite_url: str) -> list[Any]:
+    """Every handler the composition root registers (built, never started)."""
+    from adsbot.composition import build
+
+    components = build(make_settings(TELEGRAM_TOKEN=TEST_TOKEN, DATABASE_URL=sqlite_url))
+    return [h for group in components.application.handlers.values() for h in group]

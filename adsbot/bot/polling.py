@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Callable
 
 from telegram import Bot
 from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from adsbot.adapters.clock import Clock
 from adsbot.adapters.telegram import ALLOWED_UPDATES, retry_after_seconds
@@ -64,15 +66,7 @@ class Poller:
         backoff = 1.0
         while not self._stopping.is_set():
             try:
-                batch = await self._bot.do_api_request(
-                    "getUpdates",
-                    api_kwargs={
-                        "offset": offset,
-                        "timeout": self._long_poll,
-                        "allowed_updates": ALLOWED_UPDATES,
-                    },
-                    read_timeout=self._long_poll + 10,
-                )
+                batch = await self._get_updates(offset)
             except RetryAfter as exc:
                 await asyncio.sleep(retry_after_seconds(exc))
                 continue
@@ -90,6 +84,21 @@ class Poller:
                     self._on_stored(row)
                 elif outcome == "duplicate":
                     self._metrics.updates_duplicate.inc()
+
+    async def _get_updates(self, offset: int) -> object:
+        """getUpdates as raw JSON: the inbox stores what Telegram sent, not PTB's re-encoding,
+        and an update PTB cannot parse must not block the offset (it is stored as failed)."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*Bot.getUpdates.*", category=PTBUserWarning)
+            return await self._bot.do_api_request(
+                "getUpdates",
+                api_kwargs={
+                    "offset": offset,
+                    "timeout": self._long_poll,
+                    "allowed_updates": ALLOWED_UPDATES,
+                },
+                read_timeout=self._long_poll + 10,
+            )
 
     @staticmethod
     def _next_offset(payload: object) -> int:
