@@ -23,7 +23,7 @@ async def test_any_well_formed_token_creates_a_bot_on_first_use(emulator):
 
 
 async def test_wrong_secret_for_a_known_bot_is_unauthorized(emulator):
-    with pytest.raises(InvalidToken, match="was rejected by the server"):
+    with pytest.raises(InvalidToken, match=r"was rejected by the server"):
         async with make_bot(emulator, "123456789:wrong"):
             pass
     async with httpx.AsyncClient() as client:
@@ -48,7 +48,7 @@ async def test_commands_per_language(emulator_bot):
     assert await emulator_bot.set_my_commands(en, language_code="en")
     assert await emulator_bot.get_my_commands() == tuple(it)
     assert await emulator_bot.get_my_commands(language_code="en") == tuple(en)
-    with pytest.raises(BadRequest, match="Bot_command_invalid"):
+    with pytest.raises(BadRequest, match=r"Bot_command_invalid"):
         await emulator_bot.set_my_commands([BotCommand("Start!", "x")])
     assert await emulator_bot.delete_my_commands(language_code="en")
     assert await emulator_bot.get_my_commands(language_code="en") == ()
@@ -74,10 +74,10 @@ async def test_get_chat(emulator, emulator_bot):
     channel = await emulator.driver.create_chat("Annunci", type="channel", username="annunci_it")
     found = await emulator_bot.get_chat("@annunci_it")
     assert (found.id, found.title, found.type) == (channel["id"], "Annunci", "channel")
-    with pytest.raises(BadRequest, match="^Chat not found$"):
+    with pytest.raises(BadRequest, match=r"^Chat not found$"):
         await emulator_bot.get_chat(-100999)
     stranger = await emulator.driver.create_user("Luca")
-    with pytest.raises(BadRequest, match="^Chat not found$"):
+    with pytest.raises(BadRequest, match=r"^Chat not found$"):
         await emulator_bot.get_chat(stranger.id)
 
 

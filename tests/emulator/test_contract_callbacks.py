@@ -44,7 +44,7 @@ async def test_unknown_duplicate_and_late_answers_are_refused(emulator, emulator
 
 async def test_unanswered_callbacks_fail_the_check(emulator, emulator_bot):
     await press_yes(emulator, emulator_bot)
-    with pytest.raises(AssertionError, match="left unanswered"):
+    with pytest.raises(AssertionError, match=r"left unanswered"):
         await emulator.driver.assert_callbacks_answered(timeout=0.1)
     emulator.check_callbacks = False
 
@@ -52,12 +52,18 @@ async def test_unanswered_callbacks_fail_the_check(emulator, emulator_bot):
 async def test_buttons_can_be_pressed_by_data_or_label_on_a_given_message(emulator, emulator_bot):
     user = await started_user(emulator)
     first = await emulator_bot.send_message(
-        user.id, "a", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Uno", callback_data="1")]])
+        user.id,
+        "a",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Uno", callback_data="1")]]),
     )
     await emulator_bot.send_message(
-        user.id, "b", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Uno", callback_data="2")]])
+        user.id,
+        "b",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Uno", callback_data="2")]]),
     )
     assert (await emulator.driver.press_button(user, label="Uno")).data == "2"
-    assert (await emulator.driver.press_button(user, label="Uno", message_id=first.message_id)).data == "1"
+    assert (
+        await emulator.driver.press_button(user, label="Uno", message_id=first.message_id)
+    ).data == "1"
     for query in await emulator.driver.callbacks():
         await emulator_bot.answer_callback_query(query.id)

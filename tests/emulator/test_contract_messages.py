@@ -58,7 +58,9 @@ async def test_reply_keyboards_are_shown_to_the_user_not_returned(emulator, emul
         (None, "x", {"reply_markup": keyboard("x" * 65)}, "Button_data_invalid"),
     ],
 )
-async def test_send_message_is_refused_like_telegram(emulator, emulator_bot, chat, text, kwargs, error):
+async def test_send_message_is_refused_like_telegram(
+    emulator, emulator_bot, chat, text, kwargs, error
+):
     user = await started_user(emulator)
     with pytest.raises(BadRequest, match=error.replace("(", r"\(")):
         await emulator_bot.send_message(chat or user.id, text, **kwargs)
@@ -92,11 +94,11 @@ async def test_exact_error_descriptions_on_the_wire(emulator):
 
 async def test_users_who_never_started_or_blocked_the_bot_are_forbidden(emulator, emulator_bot):
     stranger = await emulator.driver.create_user("Luca")
-    with pytest.raises(Forbidden, match="bot can't initiate conversation with a user"):
+    with pytest.raises(Forbidden, match=r"bot can't initiate conversation with a user"):
         await emulator_bot.send_message(stranger.id, "ciao")
     user = await started_user(emulator)
     await emulator.driver.block_bot(user)
-    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+    with pytest.raises(Forbidden, match=r"bot was blocked by the user"):
         await emulator_bot.send_message(user.id, "ciao")
 
 
@@ -118,21 +120,22 @@ async def test_photos_and_documents_are_stored_and_downloadable(emulator, emulat
 
 async def test_media_errors(emulator, emulator_bot):
     user = await started_user(emulator)
-    with pytest.raises(BadRequest, match="Message caption is too long"):
+    with pytest.raises(BadRequest, match=r"Message caption is too long"):
         await emulator_bot.send_photo(user.id, PNG, caption="x" * 1025)
-    with pytest.raises(BadRequest, match="Image_process_failed"):
+    with pytest.raises(BadRequest, match=r"Image_process_failed"):
         await emulator_bot.send_photo(user.id, b"not an image")
-    with pytest.raises(BadRequest, match="Wrong file identifier/http url specified"):
+    with pytest.raises(BadRequest, match=r"Wrong file identifier/http url specified"):
         await emulator_bot.send_photo(user.id, "no-such-file-id")
-    with pytest.raises(BadRequest, match="Wrong file identifier"):
+    with pytest.raises(BadRequest, match=r"Wrong file identifier"):
         await emulator_bot.get_file("no-such-file-id")
 
 
 async def test_edits_apply_and_keep_history(emulator, emulator_bot):
     user = await started_user(emulator)
     sent = await emulator_bot.send_message(user.id, "uno", reply_markup=keyboard())
-    edited = await emulator_bot.edit_message_text("<b>due</b>", user.id, sent.message_id,
-                                                  parse_mode="HTML", reply_markup=keyboard())
+    edited = await emulator_bot.edit_message_text(
+        "<b>due</b>", user.id, sent.message_id, parse_mode="HTML", reply_markup=keyboard()
+    )
     assert edited.text == "due" and edited.edit_date is not None
     bare = await emulator_bot.edit_message_reply_markup(user.id, sent.message_id)
     assert bare.reply_markup is None
@@ -148,17 +151,21 @@ async def test_edits_apply_and_keep_history(emulator, emulator_bot):
 async def test_edit_errors(emulator, emulator_bot):
     user = await started_user(emulator)
     sent = await emulator_bot.send_message(user.id, "uno", reply_markup=keyboard())
-    with pytest.raises(BadRequest, match="^Message is not modified: specified new message content"):
-        await emulator_bot.edit_message_text("uno", user.id, sent.message_id, reply_markup=keyboard())
-    with pytest.raises(BadRequest, match="^Message to edit not found$"):
+    with pytest.raises(
+        BadRequest, match=r"^Message is not modified: specified new message content"
+    ):
+        await emulator_bot.edit_message_text(
+            "uno", user.id, sent.message_id, reply_markup=keyboard()
+        )
+    with pytest.raises(BadRequest, match=r"^Message to edit not found$"):
         await emulator_bot.edit_message_text("x", user.id, 999)
-    with pytest.raises(BadRequest, match="^Message can't be edited$"):
+    with pytest.raises(BadRequest, match=r"^Message can't be edited$"):
         await emulator_bot.edit_message_text("x", user.id, 1)  # the user's /start
-    with pytest.raises(BadRequest, match="^There is no caption in the message to edit$"):
+    with pytest.raises(BadRequest, match=r"^There is no caption in the message to edit$"):
         await emulator_bot.edit_message_caption(user.id, sent.message_id, caption="x")
-    with pytest.raises(BadRequest, match="^Message is too long$"):
+    with pytest.raises(BadRequest, match=r"^Message is too long$"):
         await emulator_bot.edit_message_text("x" * 4097, user.id, sent.message_id)
-    with pytest.raises(BadRequest, match="^Chat not found$"):
+    with pytest.raises(BadRequest, match=r"^Chat not found$"):
         await emulator_bot.edit_message_text("x", 42, sent.message_id)
 
 
@@ -166,13 +173,13 @@ async def test_delete_rules(emulator, emulator_bot, fake_clock):
     user = await started_user(emulator)
     sent = await emulator_bot.send_message(user.id, "uno")
     assert await emulator_bot.delete_message(user.id, sent.message_id) is True
-    with pytest.raises(BadRequest, match="^Message to delete not found$"):
+    with pytest.raises(BadRequest, match=r"^Message to delete not found$"):
         await emulator_bot.delete_message(user.id, sent.message_id)
-    with pytest.raises(BadRequest, match="^Message to edit not found$"):
+    with pytest.raises(BadRequest, match=r"^Message to edit not found$"):
         await emulator_bot.edit_message_text("x", user.id, sent.message_id)
     old = await emulator_bot.send_message(user.id, "vecchio")
     fake_clock.advance(timedelta(hours=48, seconds=1))
-    with pytest.raises(BadRequest, match="^Message can't be deleted for everyone$"):
+    with pytest.raises(BadRequest, match=r"^Message can't be deleted for everyone$"):
         await emulator_bot.delete_message(user.id, old.message_id)
     views = await emulator.driver.messages(user.id, include_deleted=True)
     assert [(v.text, v.deleted) for v in views] == [("uno", True), ("vecchio", False)]

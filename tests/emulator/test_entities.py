@@ -10,7 +10,9 @@ from adsbot.sandbox.emulator.errors import ApiError
 
 
 def test_html_becomes_text_with_utf16_offsets():
-    text, entities = parse_html('😀 <b>ciao <i>bella</i></b> <a href="https://x.it/?a=1&amp;b">x</a>')
+    text, entities = parse_html(
+        '😀 <b>ciao <i>bella</i></b> <a href="https://x.it/?a=1&amp;b">x</a>'
+    )
     assert text == "😀 ciao bella x"
     assert entities == [
         {"type": "bold", "offset": 3, "length": 10},

@@ -87,13 +87,13 @@ async def test_injected_failures(emulator, emulator_bot):
     await emulator.driver.set_fault("sendMessage", "blocked", chat_id=user.id)
     await emulator_bot.send_message(other.id, "altra chat: passa")
     for _ in range(2):
-        with pytest.raises(Forbidden, match="^Forbidden: bot was blocked by the user$"):
+        with pytest.raises(Forbidden, match=r"^Forbidden: bot was blocked by the user$"):
             await emulator_bot.send_message(user.id, "x")
     await emulator.driver.clear_faults()
     await emulator_bot.send_message(user.id, "di nuovo")
 
     await emulator.driver.set_fault("*", "server_error", status=502, times=1)
-    with pytest.raises(NetworkError, match="Bad Gateway"):
+    with pytest.raises(NetworkError, match=r"Bad Gateway"):
         await emulator_bot.get_me()
     await emulator_bot.get_me()
 

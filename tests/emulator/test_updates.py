@@ -66,7 +66,7 @@ async def test_a_second_poller_terminates_the_first(emulator, emulator_bot):
     await asyncio.sleep(0.1)
     async with make_bot(emulator) as other:
         second = asyncio.create_task(other.get_updates(timeout=1))
-        with pytest.raises(Conflict, match="terminated by other getUpdates request"):
+        with pytest.raises(Conflict, match=r"terminated by other getUpdates request"):
             await asyncio.wait_for(first, 2)
         await second
 
@@ -88,7 +88,7 @@ async def test_setting_a_webhook_ends_a_waiting_poll_with_409(emulator, emulator
     await asyncio.sleep(0.1)
     async with running_receiver() as (_, url), make_bot(emulator) as other:
         await other.set_webhook(url)
-        with pytest.raises(Conflict, match="while webhook is active"):
+        with pytest.raises(Conflict, match=r"while webhook is active"):
             await asyncio.wait_for(poll, 2)
         await other.delete_webhook()
 

@@ -48,7 +48,7 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-def routes(emulator: Emulator) -> list[Route]:  # noqa: PLR0915 - one table of small endpoints
+def routes(emulator: Emulator) -> list[Route]:
     state = emulator.state
 
     async def register_bot(request: Request) -> Any:

@@ -17,7 +17,6 @@ from adsbot.sandbox.emulator.driver import EmulatorDriver
 from adsbot.sandbox.emulator.models import BotAccount
 from adsbot.sandbox.emulator.state import EmulatorState
 
-
 # access_log is off everywhere: uvicorn would print request paths, and they carry the bot token.
 
 

@@ -18,13 +18,15 @@ from adsbot.adapters.clock import FakeClock
 from adsbot.sandbox.emulator.delivery import DeliveryPolicy
 from adsbot.sandbox.emulator.runner import RunningEmulator, running_emulator
 
-TEST_TOKEN = "123456789:AAEmulatorTestToken_adsbot"
+TEST_TOKEN = "123456789:AAEmulatorTestToken_adsbot"  # noqa: S105 - a made-up token
 
 # Short enough for a fast suite, long enough for a loaded CI machine.
 TEST_DELIVERY = DeliveryPolicy(timeout=3.0, first_retry=0.05, max_retry=0.4)
 
 
-def make_bot(emu: RunningEmulator, token: str = TEST_TOKEN, *, timeout: float = 5.0) -> telegram.Bot:
+def make_bot(
+    emu: RunningEmulator, token: str = TEST_TOKEN, *, timeout: float = 5.0
+) -> telegram.Bot:
     """A real PTB Bot pointed at the emulator (API calls and file downloads)."""
     request = HTTPXRequest(read_timeout=timeout, connect_timeout=timeout)
     return telegram.Bot(
