@@ -1,12 +1,8 @@
 import pytest
 
-from adsbot.sandbox.emulator.entities import (
-    command_entities,
-    parse_html,
-    render_html,
-    utf16_len,
-)
+from adsbot.sandbox.emulator.entities import command_entities, parse_html, utf16_len
 from adsbot.sandbox.emulator.errors import ApiError
+from adsbot.sandbox.emulator.render import render_html
 
 
 def test_html_becomes_text_with_utf16_offsets():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from adsbot.sandbox.emulator.entities import render_html
+from adsbot.sandbox.emulator.render import render_html
 
 JSON = dict[str, Any]
 
