@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from adsbot.adapters.clock import Clock, SystemClock
 from adsbot.adapters.telegram import BotApplication, TelegramHealth, build_application
 from adsbot.bot.deps import BotDeps
+from adsbot.bot.flood import FloodGate, stored_language
 from adsbot.bot.handlers import register_all
 from adsbot.bot.polling import Poller
 from adsbot.bot.worker import InboxWorker
@@ -50,7 +51,11 @@ def build(settings: Settings, clock: Clock | None = None) -> Components:
         settings.TELEGRAM_TOKEN.get_secret_value(), settings.TELEGRAM_API_BASE_URL, metrics, health
     )
     handler_count = register_all(application, BotDeps(settings=settings, db=db, clock=clock))
-    worker = InboxWorker(db, application, clock, metrics, settings.INBOX_CONCURRENCY)
+    # Inbound flood control: a token bucket per user, checked after the update is stored.
+    gate = FloodGate(
+        application.bot, settings.flood_rate, stored_language(db, settings.DEFAULT_LANGUAGE)
+    )
+    worker = InboxWorker(db, application, clock, metrics, settings.INBOX_CONCURRENCY, gate=gate)
     readiness = Readiness(settings, db, clock, health, metrics)
     secret = settings.WEBHOOK_SECRET.get_secret_value() if settings.WEBHOOK_SECRET else None
     web = build_web_app(

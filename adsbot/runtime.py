@@ -22,6 +22,7 @@ from telegram.ext import ContextTypes
 from adsbot.adapters.clock import Clock
 from adsbot.adapters.openai_client import check_key
 from adsbot.adapters.telegram import ALLOWED_UPDATES
+from adsbot.bot.profile import publish_profile
 from adsbot.composition import Components, build
 from adsbot.jobs.registry import JobSpec, run_and_record
 from adsbot.logs import configure_logging
@@ -151,6 +152,7 @@ class Runtime:
             await asyncio.sleep(0.01)
 
         await app.start()  # the job queue
+        await publish_profile(app.bot)  # commands and descriptions, Italian and English
         await components.worker.start()  # replays what a crash or a stop left pending
         if settings.webhook_mode:
             assert settings.WEBHOOK_URL and settings.WEBHOOK_SECRET

@@ -1,15 +1,38 @@
-"""Users: registration at first contact, refresh on every contact."""
+"""Users: registration at first contact, refresh on every contact, preferences, suspension."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
+from zoneinfo import available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 
-from adsbot.bot.i18n import match_language
+from adsbot.bot.i18n import LANGUAGES, match_language
+from adsbot.services import audit
 from adsbot.storage.database import Database
 from adsbot.storage.models import User
+from adsbot.storage.uow import UnitOfWork
+
+# Non-essential notification categories a user may mute. Later features append theirs here and a
+# label under `settings.category.<key>` in every catalogue (a test checks).
+MUTABLE_CATEGORIES: tuple[str, ...] = ("news", "tips", "reports")
+
+# A suspended user is told why at most this often.
+SUSPENSION_NOTICE_EVERY = timedelta(hours=1)
+_USERNAME = re.compile(r"^@?([A-Za-z0-9_]{4,32})$")
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def valid_time_zone(name: str) -> bool:
+    """An IANA zone name this system knows (`Europe/Rome`); never a path or a guess."""
+    return name in _zones()
 
 
 @dataclass(frozen=True)
@@ -32,6 +55,55 @@ class UserView:
     created: bool
     suspended_until: datetime | None
     suspension_reason: str | None
+    username: str | None = None
+    muted_categories: tuple[str, ...] = ()
+
+    def is_suspended(self, now: datetime) -> bool:
+        return self.suspended_until is not None and self.suspended_until > now
+
+
+class UserNotFound(LookupError):
+    """No user with that id or @username has ever written to the bot."""
+
+
+class CannotSuspend(ValueError):
+    """The target may not be suspended (an admin, or the actor themselves)."""
+
+
+def _view(user: User, created: bool = False) -> UserView:
+    return UserView(
+        id=user.id,
+        first_name=user.first_name,
+        language=user.language,
+        time_zone=user.time_zone,
+        created=created,
+        suspended_until=user.suspended_until,
+        suspension_reason=user.suspension_reason,
+        username=user.username,
+        muted_categories=tuple(user.muted_categories or ()),
+    )
+
+
+async def _load(uow: UnitOfWork, user_id: int) -> User | None:
+    found: User | None = (
+        await uow.session.execute(select(User).where(User.id == user_id))
+    ).scalar_one_or_none()
+    return found
+
+
+def _new_user(person: TelegramPerson, now: datetime, zone: str, language: str) -> User:
+    return User(
+        id=person.id,
+        first_name=person.first_name[:128],
+        last_name=person.last_name[:128] if person.last_name else None,
+        username=person.username,
+        language=match_language(person.language_code, language),
+        time_zone=zone,
+        muted_categories=[],
+        is_demo=False,
+        created_at=now,
+        last_seen_at=now,
+    )
 
 
 async def register_or_refresh(
@@ -44,19 +116,10 @@ async def register_or_refresh(
     """Create the user at first contact (language from Telegram), else refresh names and
     last-seen. The language is only ever set here at first contact, then only by the user."""
     async with db.unit_of_work() as uow:
-        user = (
-            await uow.session.execute(select(User).where(User.id == person.id))
-        ).scalar_one_or_none()
+        user = await _load(uow, person.id)
         created = user is None
         if user is None:
-            user = User(
-                id=person.id,
-                language=match_language(person.language_code, default_language),
-                time_zone=default_timezone,
-                muted_categories=[],
-                is_demo=False,
-                created_at=now,
-            )
+            user = _new_user(person, now, default_timezone, default_language)
             uow.session.add(user)
         user.first_name = person.first_name[:128]
         user.last_name = person.last_name[:128] if person.last_name else None
@@ -64,12 +127,142 @@ async def register_or_refresh(
         user.last_seen_at = now
         user.unreachable_since = None  # they wrote to us: reachable again
         await uow.commit()
-        return UserView(
-            id=user.id,
-            first_name=user.first_name,
-            language=user.language,
-            time_zone=user.time_zone,
-            created=created,
-            suspended_until=user.suspended_until,
-            suspension_reason=user.suspension_reason,
+        return _view(user, created)
+
+
+async def ensure(
+    db: Database,
+    person: TelegramPerson,
+    now: datetime,
+    default_timezone: str,
+    default_language: str,
+) -> UserView:
+    """The user as stored; created at first contact. A read on every later update (cheap:
+    refreshing names is /start's job), a write only the first time."""
+    async with db.unit_of_work(read_only=True) as uow:
+        user = await _load(uow, person.id)
+        if user is not None:
+            return _view(user)
+    return await register_or_refresh(db, person, now, default_timezone, default_language)
+
+
+async def get(db: Database, user_id: int) -> UserView | None:
+    async with db.unit_of_work(read_only=True) as uow:
+        user = await _load(uow, user_id)
+        return _view(user) if user is not None else None
+
+
+async def find(db: Database, reference: str) -> UserView:
+    """A user by numeric id or @username (case-insensitive)."""
+    text = reference.strip()
+    async with db.unit_of_work(read_only=True) as uow:
+        if text.lstrip("-").isdigit() and len(text) <= 20:
+            user = await _load(uow, int(text))
+        elif match := _USERNAME.match(text):
+            query = select(User).where(func.lower(User.username) == match[1].lower())
+            user = (await uow.session.execute(query.limit(1))).scalar_one_or_none()
+        else:
+            user = None
+        if user is None:
+            raise UserNotFound(text)
+        return _view(user)
+
+
+async def _change(db: Database, user_id: int, **values: object) -> UserView:
+    async with db.unit_of_work() as uow:
+        user = await _load(uow, user_id)
+        if user is None:
+            raise UserNotFound(str(user_id))
+        for name, value in values.items():
+            setattr(user, name, value)
+        await uow.commit()
+        return _view(user)
+
+
+async def set_language(db: Database, user_id: int, language: str) -> UserView:
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    return await _change(db, user_id, language=language)
+
+
+async def set_time_zone(db: Database, user_id: int, zone: str) -> UserView:
+    if not valid_time_zone(zone):
+        raise ValueError(f"unknown time zone {zone!r}")
+    return await _change(db, user_id, time_zone=zone)
+
+
+async def toggle_mute(db: Database, user_id: int, category: str) -> UserView:
+    """Mute the category if it was audible, unmute it if it was muted."""
+    if category not in MUTABLE_CATEGORIES:
+        raise ValueError(f"unknown notification category {category!r}")
+    async with db.unit_of_work() as uow:
+        user = await _load(uow, user_id)
+        if user is None:
+            raise UserNotFound(str(user_id))
+        muted = set(user.muted_categories or ())
+        muted.symmetric_difference_update({category})
+        # A new list (not an in-place change) so SQLAlchemy sees the JSON column changed.
+        user.muted_categories = sorted(muted)
+        await uow.commit()
+        return _view(user)
+
+
+async def suspend(
+    db: Database,
+    *,
+    actor_id: int,
+    target_id: int,
+    reason: str,
+    until: datetime,
+    now: datetime,
+    protected_ids: frozenset[int] = frozenset(),
+) -> UserView:
+    """Suspend a user until `until` with a reason, audited in the same transaction."""
+    if target_id == actor_id or target_id in protected_ids:
+        raise CannotSuspend(str(target_id))
+    async with db.unit_of_work() as uow:
+        user = await _load(uow, target_id)
+        if user is None:
+            raise UserNotFound(str(target_id))
+        user.suspended_until = until
+        user.suspension_reason = reason
+        user.suspension_notified_at = None  # tell them at their next contact
+        details = {"reason": reason, "until": until.isoformat()}
+        audit.record(uow, actor_id, "user.suspend", f"user:{target_id}", details, now)
+        await uow.commit()
+        return _view(user)
+
+
+async def unsuspend(db: Database, *, actor_id: int, target_id: int, now: datetime) -> UserView:
+    """Lift a suspension (audited); lifting one that already ended is recorded too."""
+    async with db.unit_of_work() as uow:
+        user = await _load(uow, target_id)
+        if user is None:
+            raise UserNotFound(str(target_id))
+        was = user.suspended_until
+        user.suspended_until = None
+        user.suspension_reason = None
+        user.suspension_notified_at = None
+        details = {"was_until": was.isoformat() if was else None}
+        audit.record(uow, actor_id, "user.unsuspend", f"user:{target_id}", details, now)
+        await uow.commit()
+        return _view(user)
+
+
+async def claim_suspension_notice(db: Database, user_id: int, now: datetime) -> bool:
+    """True (and recorded) if the suspended user has not been told in the last hour.
+
+    A conditional update, so two updates handled at once cannot both send the notice.
+    """
+    cutoff = now - SUSPENSION_NOTICE_EVERY
+    async with db.unit_of_work() as uow:
+        result = await uow.session.execute(
+            update(User)
+            .where(
+                User.id == user_id,
+                or_(User.suspension_notified_at.is_(None), User.suspension_notified_at <= cutoff),
+            )
+            .values(suspension_notified_at=now)
         )
+        await uow.commit()
+        return bool(getattr(result, "rowcount", 0))

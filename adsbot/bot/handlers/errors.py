@@ -1,4 +1,4 @@
-"""The one global error handler: an apology with a reference for the user, the details in the log."""
+"""The one global error handler: an apology with a reference for the user, details in the log."""
 
 from __future__ import annotations
 
@@ -40,8 +40,10 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
         text = t(language, "errors.apology", reference=reference)
         try:
             if update.callback_query is not None:
-                await update.callback_query.answer(text[:190], show_alert=True)
-            elif update.effective_chat is not None and update.effective_chat.type == "private":
+                # A toast is plain text (no HTML); the full apology follows in the chat.
+                toast = t(language, "errors.apology_toast", reference=reference)
+                await update.callback_query.answer(toast[:200], show_alert=True)
+            if update.effective_chat is not None and update.effective_chat.type == "private":
                 await context.bot.send_message(
                     update.effective_chat.id, text, parse_mode=ParseMode.HTML
                 )

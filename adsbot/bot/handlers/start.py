@@ -1,45 +1,49 @@
-"""/start: register or refresh the user, then greet them in their language."""
+"""/start: register or refresh the user, greet them in their language, show the main menu.
+
+Deep links (`t.me/<bot>?start=ch_<id>`, `ord_<id>`, `camp_<id>`) are recognised; until their
+features exist the bot says so politely. A malformed payload is ignored: the menu alone.
+"""
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.ext import Application, CommandHandler, ContextTypes
+from telegram.ext import Application, CommandHandler
 
 from adsbot.bot.deps import BotDeps
+from adsbot.bot.handlers.common import Context, home, person_of, send
 from adsbot.bot.i18n import t
-from adsbot.services.users import TelegramPerson, register_or_refresh
+from adsbot.services import conversation
+from adsbot.services.users import register_or_refresh
+
+# Channel ids are negative (-100…); order and campaign ids positive. Telegram allows 64 characters.
+DEEP_LINK = re.compile(r"^(ch|ord|camp)_(-?\d{1,19})$")
 
 
-def person_of(update: Update) -> TelegramPerson | None:
-    user = update.effective_user
-    if user is None:
+def deep_link_note(language: str, payload: str) -> str | None:
+    match = DEEP_LINK.match(payload)
+    if match is None:
         return None
-    return TelegramPerson(
-        id=user.id,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        username=user.username,
-        language_code=user.language_code,
-    )
+    return t(language, f"deeplink.{match[1]}", id=int(match[2]))
 
 
 def register(application: Application, deps: BotDeps) -> None:  # type: ignore[type-arg]
-    async def start(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def start(update: Update, context: Context) -> None:
         person = person_of(update)
-        message = update.effective_message
-        if person is None or message is None:
+        if person is None or update.effective_message is None:
             return
+        settings = deps.settings
         user = await register_or_refresh(
-            deps.db,
-            person,
-            deps.clock.now(),
-            deps.settings.DEFAULT_TIMEZONE,
-            deps.settings.DEFAULT_LANGUAGE,
+            deps.db, person, deps.clock.now(), settings.DEFAULT_TIMEZONE, settings.DEFAULT_LANGUAGE
         )
-        # The reply goes out after the unit of work has committed.
-        await message.reply_text(
-            t(user.language, "start.welcome", name=user.first_name), parse_mode=ParseMode.HTML
-        )
+        # /start is a fresh beginning: whatever the bot waited for is forgotten.
+        await conversation.clear(deps.db, user.id)
+        note = t(user.language, "start.welcome", name=user.first_name)
+        link = deep_link_note(user.language, context.args[0]) if context.args else None
+        if link:
+            note = f"{note}\n\n{link}"
+        # The reply goes out after the units of work have committed.
+        await send(update, context, home(deps, user, note))
 
     application.add_handler(CommandHandler("start", start, block=True))

@@ -1,0 +1,299 @@
+"""🛡 Admin: every admin command, button and typed step is registered through `_gated`, the one
+check against ADMIN_IDS. Anyone else gets "⛔ Accesso negato" and an audit row (who, what, when).
+
+    /admin, adm:home       the admin menu
+    adm:users              users: suspend, unsuspend
+    adm:susp               suspend: who (step) → why (step) → how long (adm:dur:<hours>)
+    adm:unsusp             unsuspend: who (step)
+    adm:audit              the newest audit rows
+    adm:<entry>            entries of later features ("in arrivo")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from adsbot.bot.deps import BotDeps
+from adsbot.bot.formatting import format_when
+from adsbot.bot.handlers.common import (
+    Callback,
+    Context,
+    Press,
+    Screen,
+    StalePress,
+    StepHandler,
+    Steps,
+    answer,
+    current_user,
+    on_press,
+    person_of,
+    send,
+    show,
+)
+from adsbot.bot.i18n import t
+from adsbot.bot.keyboards import button, cancel_only, pairs, with_back
+from adsbot.services import audit, conversation, users
+from adsbot.services.conversation import State
+from adsbot.services.users import CannotSuspend, UserNotFound, UserView
+
+ADMIN_HOME = "adm:home"
+USERS = "adm:users"
+WHO, WHY, HOW_LONG, UNSUSPEND_WHO = (
+    "admin.suspend.who",
+    "admin.suspend.why",
+    "admin.suspend.how_long",
+    "admin.unsuspend.who",
+)
+# Entries of features built later: they answer "in arrivo" and show the admin menu again.
+LATER = ("chan", "orders", "disp", "wd", "stats", "ledger", "jobs", "bcast")
+DURATIONS_HOURS = (1, 24, 168, 720, 8760)
+MAX_REASON = 300
+
+
+def admin_menu(language: str, note: str | None = None) -> Screen:
+    entries = ["users", *LATER[:6], "audit", *LATER[6:]]
+    buttons = [button(language, f"admin.entry.{e}", f"adm:{e}") for e in entries]
+    text = t(language, "admin.title")
+    return Screen(f"{note}\n\n{text}" if note else text, with_back(language, pairs(buttons)))
+
+
+def users_menu(language: str, note: str | None = None) -> Screen:
+    rows = [
+        [
+            button(language, "admin.users.suspend", "adm:susp"),
+            button(language, "admin.users.unsuspend", "adm:unsusp"),
+        ]
+    ]
+    text = t(language, "admin.users.title")
+    return Screen(f"{note}\n\n{text}" if note else text, with_back(language, rows, ADMIN_HOME))
+
+
+def durations(language: str) -> Screen:
+    rows = pairs(
+        [button(language, f"admin.duration.h{h}", f"adm:dur:{h}") for h in DURATIONS_HOURS]
+    )
+    rows.append([button(language, "nav.cancel", "cancel")])
+    return Screen(t(language, "admin.suspend.ask_duration"), InlineKeyboardMarkup(rows))
+
+
+def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # type: ignore[type-arg]
+    db = deps.db
+
+    async def deny(update: Update, context: Context, what: str) -> None:
+        person = person_of(update)
+        actor = person.id if person else None
+        await audit.record_alone(db, actor, "admin.denied", what[:128], {}, deps.clock.now())
+        user = await current_user(deps, update)
+        language = user.language if user else deps.settings.DEFAULT_LANGUAGE
+        text = t(language, "admin.denied")
+        if update.callback_query is not None:
+            await answer(update.callback_query, text, alert=True)
+        else:
+            await send(update, context, Screen(text))
+
+    def _gated(callback: Callback, what: Callable[[Update], str]) -> Callback:
+        """The one admin check: ADMIN_IDS, read on every update (never cached per user)."""
+
+        async def gated(update: Update, context: Context) -> None:
+            user = update.effective_user
+            if user is None or user.id not in deps.settings.ADMIN_IDS:
+                await deny(update, context, what(update))
+                return
+            await callback(update, context)
+
+        return gated
+
+    def gated_step(step: StepHandler) -> StepHandler:
+        async def gated(
+            update: Update, context: Context, user: UserView, state: State, text: str | None
+        ) -> None:
+            if user.id not in deps.settings.ADMIN_IDS:
+                await conversation.clear(db, user.id)
+                await deny(update, context, f"step:{state.kind}")
+                return
+            await step(update, context, user, state, text)
+
+        return gated
+
+    def add_press(
+        pattern: str, handler: Callable[[Update, Context, Press], Awaitable[str | None]]
+    ) -> None:
+        def data_of(update: Update) -> str:
+            query = update.callback_query
+            return str(query.data) if query else "?"
+
+        application.add_handler(
+            CallbackQueryHandler(
+                _gated(on_press(deps, handler), data_of), pattern=pattern, block=True
+            )
+        )
+
+    # --- screens --------------------------------------------------------------------------
+
+    async def command(update: Update, context: Context) -> None:
+        user = await current_user(deps, update)
+        if user is not None:
+            await send(update, context, admin_menu(user.language))
+
+    async def open_home(update: Update, context: Context, press: Press) -> None:
+        await show(update, context, admin_menu(press.language))
+
+    async def open_users(update: Update, context: Context, press: Press) -> None:
+        await show(update, context, users_menu(press.language))
+
+    async def later(update: Update, context: Context, press: Press) -> str:
+        entry = press.data.removeprefix("adm:")
+        feature = t(press.language, f"admin.entry.{entry}")
+        note = t(press.language, "soon.note", feature=feature)
+        await show(update, context, admin_menu(press.language, note))
+        return t(press.language, "soon.toast")
+
+    async def audit_log(update: Update, context: Context, press: Press) -> None:
+        lang, zone = press.language, press.user.time_zone
+        lines = [
+            t(
+                lang,
+                "admin.audit.line",
+                when=format_when(e.created_at, lang, zone),
+                actor=str(e.actor_id or "—"),
+                action=e.action,
+                target=e.target or "—",
+            )
+            for e in await audit.recent(db, 15)
+        ]
+        text = (
+            "\n".join([t(lang, "admin.audit.title"), *lines])
+            if lines
+            else t(lang, "admin.audit.empty")
+        )
+        await show(update, context, Screen(text, with_back(lang, [], ADMIN_HOME)))
+
+    # --- suspend / unsuspend ----------------------------------------------------------------
+
+    async def ask(update: Update, context: Context, press: Press, kind: str, key: str) -> None:
+        await conversation.begin(db, press.user.id, kind, deps.clock.now())
+        await show(update, context, Screen(t(press.language, key), cancel_only(press.language)))
+
+    async def start_suspend(update: Update, context: Context, press: Press) -> None:
+        await ask(update, context, press, WHO, "admin.suspend.ask_who")
+
+    async def start_unsuspend(update: Update, context: Context, press: Press) -> None:
+        await ask(update, context, press, UNSUSPEND_WHO, "admin.unsuspend.ask_who")
+
+    async def reprompt(
+        update: Update, context: Context, user: UserView, key: str, **params: object
+    ) -> None:
+        await send(
+            update, context, Screen(t(user.language, key, **params), cancel_only(user.language))
+        )
+
+    async def suspend_who(
+        update: Update, context: Context, user: UserView, _state: State, text: str | None
+    ) -> None:
+        try:
+            target = await users.find(db, text or "")
+        except UserNotFound:
+            await reprompt(update, context, user, "admin.user_not_found", reference=text or "")
+            return
+        if target.id == user.id or target.id in deps.settings.ADMIN_IDS:
+            await reprompt(update, context, user, "admin.suspend.not_admins")
+            return
+        await conversation.begin(db, user.id, WHY, deps.clock.now(), {"target": target.id})
+        await reprompt(
+            update, context, user, "admin.suspend.ask_why", name=target.first_name, id=target.id
+        )
+
+    async def suspend_why(
+        update: Update, context: Context, user: UserView, state: State, text: str | None
+    ) -> None:
+        if not text:
+            await reprompt(update, context, user, "admin.suspend.ask_why_again")
+            return
+        data = {**state.data, "reason": text[:MAX_REASON]}
+        await conversation.begin(db, user.id, HOW_LONG, deps.clock.now(), data)
+        await send(update, context, durations(user.language))
+
+    async def suspend_how_long(
+        update: Update, context: Context, user: UserView, _state: State, _text: str | None
+    ) -> None:
+        await send(update, context, durations(user.language))  # a button, please
+
+    async def duration(update: Update, context: Context, press: Press) -> str:
+        hours = press.data.removeprefix("adm:dur:")
+        now = deps.clock.now()
+        state = await conversation.current(db, press.user.id)
+        if (
+            not hours.isdigit()
+            or int(hours) not in DURATIONS_HOURS
+            or state is None
+            or state.kind != HOW_LONG
+            or state.expired(now)
+        ):
+            raise StalePress
+        try:
+            target = await users.suspend(
+                db,
+                actor_id=press.user.id,
+                target_id=int(state.data["target"]),
+                reason=str(state.data["reason"]),
+                until=now + timedelta(hours=int(hours)),
+                now=now,
+                protected_ids=frozenset(deps.settings.ADMIN_IDS),
+            )
+        except (UserNotFound, CannotSuspend, KeyError, ValueError):
+            await conversation.clear(db, press.user.id)
+            raise StalePress from None
+        await conversation.clear(db, press.user.id)
+        assert target.suspended_until is not None
+        note = t(
+            press.language,
+            "admin.suspend.done",
+            name=target.first_name,
+            id=target.id,
+            until=format_when(target.suspended_until, press.language, press.user.time_zone),
+        )
+        await show(update, context, users_menu(press.language, note))
+        return t(press.language, "admin.done_toast")
+
+    async def unsuspend_who(
+        update: Update, context: Context, user: UserView, _state: State, text: str | None
+    ) -> None:
+        try:
+            target = await users.find(db, text or "")
+            target = await users.unsuspend(
+                db, actor_id=user.id, target_id=target.id, now=deps.clock.now()
+            )
+        except UserNotFound:
+            await reprompt(update, context, user, "admin.user_not_found", reference=text or "")
+            return
+        await conversation.clear(db, user.id)
+        note = t(user.language, "admin.unsuspend.done", name=target.first_name, id=target.id)
+        await send(update, context, users_menu(user.language, note))
+
+    application.add_handler(
+        CommandHandler("admin", _gated(command, lambda _u: "/admin"), block=True)
+    )
+    add_press(f"^({ADMIN_HOME}|m:admin)$", open_home)  # m:admin: the main menu entry
+    add_press(f"^{USERS}$", open_users)
+    add_press(r"^adm:susp$", start_suspend)
+    add_press(r"^adm:unsusp$", start_unsuspend)
+    add_press(r"^adm:dur:", duration)
+    add_press(r"^adm:audit$", audit_log)
+    add_press(f"^adm:({'|'.join(LATER)})$", later)
+    add_press(r"^adm:", _unknown_admin_press)
+    for kind, step in (
+        (WHO, suspend_who),
+        (WHY, suspend_why),
+        (HOW_LONG, suspend_how_long),
+        (UNSUSPEND_WHO, unsuspend_who),
+    ):
+        steps.add(kind, gated_step(step))
+
+
+async def _unknown_admin_press(_update: Update, _context: Context, _press: Press) -> None:
+    """Any other `adm:` data: behind the gate too (a non-admin is denied, not told it is stale)."""
+    raise StalePress

@@ -1,0 +1,229 @@
+"""What every handler module shares: who is acting, showing a screen, answering presses, and the
+table of steps that typed text can answer.
+
+A screen is shown by editing the pressed message in place (menus navigate without piling up
+messages); a command or typed text gets a new message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ContextTypes
+
+from adsbot.bot.deps import BotDeps
+from adsbot.bot.i18n import t
+from adsbot.bot.keyboards import MAX_CALLBACK_BYTES, main_menu
+from adsbot.services import users
+from adsbot.services.conversation import State
+from adsbot.services.users import TelegramPerson, UserView
+
+logger = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+# What PTB registers: a coroutine function of (update, context).
+Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True)
+class Screen:
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class Press:
+    """A validated button press: the presser (re-read from the database) and the data's parts."""
+
+    user: UserView
+    data: str
+    query: CallbackQuery
+    is_admin: bool
+
+    @property
+    def language(self) -> str:
+        return self.user.language
+
+    @property
+    def parts(self) -> list[str]:
+        return self.data.split(":")
+
+
+class StalePress(Exception):
+    """The data does not name anything this handler can act on (stale, forged, unknown)."""
+
+
+def person_of(update: Update) -> TelegramPerson | None:
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    return TelegramPerson(
+        id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+async def current_user(deps: BotDeps, update: Update) -> UserView | None:
+    """The acting user as stored now (created at first contact)."""
+    person = person_of(update)
+    if person is None:
+        return None
+    settings = deps.settings
+    return await users.ensure(
+        deps.db, person, deps.clock.now(), settings.DEFAULT_TIMEZONE, settings.DEFAULT_LANGUAGE
+    )
+
+
+def is_admin(deps: BotDeps, user_id: int) -> bool:
+    """ADMIN_IDS is the only source of admin rights."""
+    return user_id in deps.settings.ADMIN_IDS
+
+
+def in_private_chat(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
+def home(deps: BotDeps, user: UserView, note: str | None = None) -> Screen:
+    """The main menu, optionally under a short note (`in arrivo`, `annullato`, ...)."""
+    title = t(user.language, "menu.title")
+    text = f"{note}\n\n{title}" if note else title
+    return Screen(text, main_menu(user.language, is_admin=is_admin(deps, user.id)))
+
+
+async def send(update: Update, context: Context, screen: Screen) -> None:
+    """A new message in the chat of the update."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await context.bot.send_message(
+        chat.id,
+        screen.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=screen.keyboard,
+        disable_web_page_preview=True,
+    )
+
+
+def _own_message(query: CallbackQuery) -> Message | None:
+    """The pressed message, if it is still accessible and sits in the presser's private chat."""
+    message = query.message
+    if not isinstance(message, Message):
+        return None  # too old: Telegram sends an InaccessibleMessage
+    if message.chat.type != ChatType.PRIVATE or message.chat.id != query.from_user.id:
+        return None
+    return message
+
+
+async def show(update: Update, context: Context, screen: Screen) -> None:
+    """Edit the pressed message in place; anything else gets a new message."""
+    query = update.callback_query
+    if query is None or _own_message(query) is None:
+        await send(update, context, screen)
+        return
+    try:
+        await query.edit_message_text(
+            screen.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=screen.keyboard,
+            disable_web_page_preview=True,
+        )
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return  # pressed twice: the screen is already what it should be
+        logger.info("Could not edit message in place (%s); sending a new one", exc.message)
+        await send(update, context, screen)
+
+
+async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
+    """Answer a press once. A failed answer is logged and dropped: Telegram refuses late ones."""
+    try:
+        await query.answer(text[:200] if text else None, show_alert=alert)
+    except TelegramError as exc:
+        logger.warning("Could not answer callback query %s: %s", query.id, exc)
+
+
+def valid_press(query: CallbackQuery) -> bool:
+    data = query.data
+    return (
+        isinstance(data, str)
+        and 0 < len(data.encode()) <= MAX_CALLBACK_BYTES
+        and (_own_message(query) is not None or not isinstance(query.message, Message))
+    )
+
+
+async def refuse_press(deps: BotDeps, update: Update, context: Context) -> None:
+    """Stale, forged, too long or someone else's: a short note, and the menu where it is ours."""
+    query = update.callback_query
+    assert query is not None
+    user = await current_user(deps, update)
+    language = user.language if user else deps.settings.DEFAULT_LANGUAGE
+    await answer(query, t(language, "errors.stale_button"))
+    if user is not None and _own_message(query) is not None:
+        await show(update, context, home(deps, user))
+
+
+PressHandler = Callable[[Update, Context, Press], Awaitable[str | None]]
+
+
+def on_press(deps: BotDeps, handler: PressHandler) -> Callback:
+    """Wrap a button handler: validate the press, re-read the user, answer exactly once.
+
+    The handler returns the text of a short toast (or None) and raises StalePress for data it
+    cannot act on.
+    """
+
+    async def handle(update: Update, context: Context) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        user = await current_user(deps, update) if valid_press(query) else None
+        if user is None:
+            await refuse_press(deps, update, context)
+            return
+        press = Press(user, str(query.data), query, is_admin(deps, user.id))
+        try:
+            toast = await handler(update, context, press)
+        except StalePress:
+            await refuse_press(deps, update, context)
+            return
+        await answer(query, toast)
+
+    return handle
+
+
+# --- Typed text answering a step -----------------------------------------------------------
+
+StepHandler = Callable[[Update, Context, UserView, State, str | None], Awaitable[None]]
+
+
+@dataclass
+class Steps:
+    """Which function answers typed text for each conversation kind (`settings.tz`, ...).
+
+    Modules add theirs at registration; the free-text handler looks the kind up here.
+    """
+
+    handlers: dict[str, StepHandler] = field(default_factory=dict)
+
+    def add(self, kind: str, handler: StepHandler) -> None:
+        if kind in self.handlers:
+            raise ValueError(f"step {kind!r} registered twice")
+        self.handlers[kind] = handler
+
+    def get(self, kind: str) -> StepHandler | None:
+        return self.handlers.get(kind)
+
+
+def typed_text(message: Message) -> str | None:
+    text = message.text or message.caption
+    return text.strip() if text else None
