@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from adsbot.storage.database import Database
 from adsbot.storage.models import InboxUpdate
@@ -69,32 +71,41 @@ async def store(
     if not is_update_shaped(payload):
         return "invalid", None
     update_id = int(payload["update_id"])
-    row = InboxUpdate(
-        update_id=update_id,
-        ordering_key=ordering_key(payload),
-        payload=payload,
-        status=PENDING,
-        received_at=now,
-    )
+    values = {
+        "update_id": update_id,
+        "ordering_key": ordering_key(payload),
+        "payload": payload,
+        "status": PENDING,
+        "received_at": now,
+    }
     async with db.unit_of_work() as uow:
-        existing = (
-            await uow.session.execute(
-                select(InboxUpdate.id, InboxUpdate.received_at).where(
-                    InboxUpdate.update_id == update_id
+        # The common case is one statement: insert unless this update_id is already stored.
+        row_id = await _insert_new(uow.session, values)
+        if row_id is None:
+            received_at = (
+                await uow.session.execute(
+                    select(InboxUpdate.received_at).where(InboxUpdate.update_id == update_id)
                 )
-            )
-        ).one_or_none()
-        if existing is not None:
-            if existing.received_at > now - DEDUP_WINDOW:
+            ).scalar_one()
+            if received_at > now - DEDUP_WINDOW:
                 return "duplicate", None
-            await uow.session.execute(delete(InboxUpdate).where(InboxUpdate.id == existing.id))
-        uow.session.add(row)
-        try:
-            await uow.commit()
-        except IntegrityError:
-            # Another worker stored the same update between our read and our insert.
-            return "duplicate", None
-    return "stored", StoredUpdate(row.id, row.update_id, row.ordering_key, payload)
+            # Same id, but older than the window: Telegram restarted its sequence. Replace.
+            await uow.session.execute(delete(InboxUpdate).where(InboxUpdate.update_id == update_id))
+            row_id = await _insert_new(uow.session, values)
+            assert row_id is not None
+        await uow.commit()
+    return "stored", StoredUpdate(row_id, update_id, int(values["ordering_key"]), payload)
+
+
+async def _insert_new(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert
+    statement = (
+        insert(InboxUpdate)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(InboxUpdate.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
 
 
 async def pending(db: Database, limit: int = 1000, after_id: int = 0) -> list[StoredUpdate]:

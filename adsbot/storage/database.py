@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,6 +15,10 @@ class Database:
     def __init__(self, engine: AsyncEngine, observer: TransactionObserver | None = None) -> None:
         self.engine = engine
         self._observer = observer
+        # SQLite has one writer at a time. Writers of this process queue here, in asyncio,
+        # instead of in SQLite's busy handler, which sleeps up to 100 ms between retries.
+        # (Other processes are still serialised by BEGIN IMMEDIATE and the busy timeout.)
+        self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str, observer: TransactionObserver | None = None) -> Database:
@@ -23,7 +29,9 @@ class Database:
         return self.engine.dialect.name
 
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, read_only=read_only, observer=self._observer)
+        return UnitOfWork(
+            self.engine, read_only=read_only, observer=self._observer, write_lock=self._write_lock
+        )
 
     async def ping(self) -> None:
         """One round trip; raises if the database cannot be reached."""

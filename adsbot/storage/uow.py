@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from types import TracebackType
 from typing import Protocol, Self
@@ -28,8 +29,10 @@ class UnitOfWork:
         *,
         read_only: bool = False,
         observer: TransactionObserver | None = None,
+        write_lock: asyncio.Lock | None = None,
     ) -> None:
         self._engine = engine
+        self._write_lock = None if read_only else write_lock
         self.read_only = read_only
         self._observer = observer
         self._session: AsyncSession | None = None
@@ -43,11 +46,26 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> Self:
-        self._session = AsyncSession(self._engine, expire_on_commit=False, autoflush=True)
-        self._started = time.perf_counter()
-        # Procure the connection now so BEGIN (IMMEDIATE or deferred) is chosen up front.
-        await self._session.connection(execution_options={READ_ONLY: self.read_only})
+        if self._write_lock is not None:
+            await self._write_lock.acquire()
+        try:
+            self._session = AsyncSession(self._engine, expire_on_commit=False, autoflush=True)
+            self._started = time.perf_counter()
+            # Procure the connection now so BEGIN (IMMEDIATE or deferred) is chosen up front.
+            await self._session.connection(execution_options={READ_ONLY: self.read_only})
+        except BaseException:
+            await self._release()
+            raise
         return self
+
+    async def _release(self) -> None:
+        try:
+            if self._session is not None:
+                await self._session.close()
+        finally:
+            self._session = None
+            if self._write_lock is not None and self._write_lock.locked():
+                self._write_lock.release()
 
     async def commit(self) -> None:
         if self.read_only:
@@ -64,9 +82,8 @@ class UnitOfWork:
         # close() rolls back an uncommitted transaction without expiring loaded objects, so a
         # read-only unit of work can hand its results to the caller.
         try:
-            await self.session.close()
+            await self._release()
         finally:
-            self._session = None
             if self._observer is not None:
                 outcome = "commit" if self._committed else ("error" if exc else "rollback")
                 self._observer(time.perf_counter() - self._started, outcome)
