@@ -138,6 +138,8 @@ async def sqlite_database(sqlite_url: str) -> AsyncIterator[Database]:
 def _no_real_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Even code that wrongly calls load_settings() in a test sees no real configuration."""
     monkeypatch.setenv("ADSBOT_ENV_FILE", "/nonexistent/adsbot-tests.env")
+    # PTB 22 warns (an error under filterwarnings=error) when it builds RetryAfter with an int.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
     for key in list(os.environ):
         if key.startswith(("TELEGRAM_", "OPENAI_", "DATABASE_", "WEBHOOK_")):
             monkeypatch.delenv(key)
