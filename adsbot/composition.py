@@ -14,6 +14,7 @@ from adsbot.bot.flood import FloodGate, stored_language
 from adsbot.bot.handlers import register_all
 from adsbot.bot.polling import Poller
 from adsbot.bot.worker import InboxWorker
+from adsbot.jobs.outbox_sender import OutboxSender
 from adsbot.jobs.registry import JOBS, JobContext, JobSpec
 from adsbot.settings import Settings
 from adsbot.storage.database import Database
@@ -21,6 +22,7 @@ from adsbot.storage.engine import create_app_engine
 from adsbot.web.app import build_web_app
 from adsbot.web.metrics import Metrics
 from adsbot.web.readiness import Readiness
+from adsbot.web.runtime_checks import jobs_check, outbox_lag_check
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Components:
     jobs: tuple[JobSpec, ...]
     job_context: JobContext
     handler_count: int
+    sender: OutboxSender | None = None
 
 
 def build(settings: Settings, clock: Clock | None = None) -> Components:
@@ -57,6 +60,12 @@ def build(settings: Settings, clock: Clock | None = None) -> Components:
     )
     worker = InboxWorker(db, application, clock, metrics, settings.INBOX_CONCURRENCY, gate=gate)
     readiness = Readiness(settings, db, clock, health, metrics)
+    # Messages out: one paced sender loop per process (started and stopped by the Runtime).
+    sender = OutboxSender(db, application.bot, clock, metrics)
+    readiness.extra_checks.append(
+        outbox_lag_check(db, clock, metrics, settings.READY_MAX_OUTBOX_LAG_S)
+    )
+    readiness.extra_checks.append(jobs_check(db, clock, JOBS))
     secret = settings.WEBHOOK_SECRET.get_secret_value() if settings.WEBHOOK_SECRET else None
     web = build_web_app(
         db=db,
@@ -83,6 +92,14 @@ def build(settings: Settings, clock: Clock | None = None) -> Components:
         web=web,
         poller=poller,
         jobs=JOBS,
-        job_context=JobContext(db=db, clock=clock),
+        job_context=JobContext(
+            db=db,
+            clock=clock,
+            worker_id=sender.worker_id,
+            admin_ids=tuple(settings.ADMIN_IDS),
+            sender=sender,
+            metrics=metrics,
+        ),
         handler_count=handler_count,
+        sender=sender,
     )

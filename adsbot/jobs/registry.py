@@ -6,15 +6,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from adsbot.adapters.clock import Clock
-from adsbot.services import inbox
+from adsbot.jobs.outbox_sender import OutboxSender, worker_identity
+from adsbot.jobs.sweeper import sweep
+from adsbot.services import inbox, outbox
+from adsbot.services.timers import KINDS, TimerKinds
 from adsbot.storage.database import Database
 from adsbot.storage.models import JobRun
+from adsbot.web.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +27,11 @@ logger = logging.getLogger(__name__)
 class JobContext:
     db: Database
     clock: Clock
+    worker_id: str = field(default_factory=worker_identity)
+    admin_ids: tuple[int, ...] = ()
+    timer_kinds: TimerKinds = KINDS
+    sender: OutboxSender | None = None
+    metrics: Metrics | None = None
 
 
 @dataclass(frozen=True)
@@ -37,9 +46,53 @@ async def _prune_inbox(ctx: JobContext) -> str:
     return f"pruned {await inbox.prune(ctx.db, ctx.clock.now())}"
 
 
+async def _prune_outbox(ctx: JobContext) -> str:
+    return f"pruned {await outbox.prune(ctx.db, ctx.clock.now())}"
+
+
+async def _outbox_sender(ctx: JobContext) -> str:
+    # The sender is a loop of its own (pacing needs it continuous); this job keeps it alive
+    # and records its progress, so a dead loop shows in the jobs table and /readyz.
+    if ctx.sender is None:
+        return "no sender in this process"
+    return await ctx.sender.heartbeat()
+
+
+SWEEP_LIMIT = 500
+SWEEP_ROUNDS = 20
+
+
+async def _sweep_timers(ctx: JobContext) -> str:
+    total = None
+    for _ in range(SWEEP_ROUNDS):  # drain a backlog, but leave room for the next run
+        result = await sweep(ctx, ctx.clock.now(), limit=SWEEP_LIMIT)
+        if total is None:
+            total = result
+        else:
+            for name in ("claimed", "done", "retried", "failed", "stuck"):
+                setattr(total, name, getattr(total, name) + getattr(result, name))
+        if result.claimed < SWEEP_LIMIT:
+            break
+    assert total is not None
+    return total.describe()
+
+
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
+        "outbox_sender",
+        "Deliver outbox messages (paced; keeps the sender loop alive)",
+        timedelta(seconds=5),
+        _outbox_sender,
+    ),
+    JobSpec("timers_sweep", "Run due timers (deadlines)", timedelta(seconds=5), _sweep_timers),
+    JobSpec(
         "inbox_prune", "Prune handled updates older than 7 days", timedelta(hours=1), _prune_inbox
+    ),
+    JobSpec(
+        "outbox_prune",
+        "Prune sent outbox messages after 7 days, dead ones after 30",
+        timedelta(hours=1),
+        _prune_outbox,
     ),
 )
 
@@ -53,7 +106,11 @@ async def run_and_record(spec: JobSpec, ctx: JobContext) -> str:
     except Exception as exc:
         logger.exception("Job %s failed", spec.name)
         result, failed = f"failed: {type(exc).__name__}", True
-    duration_ms = int((time.perf_counter() - started) * 1000)
+    elapsed = time.perf_counter() - started
+    duration_ms = int(elapsed * 1000)
+    if ctx.metrics is not None:
+        ctx.metrics.job_runs.labels(job=spec.name, result="failed" if failed else "ok").inc()
+        ctx.metrics.job_duration.labels(job=spec.name).observe(elapsed)
     now = ctx.clock.now()
     await record_run(ctx.db, spec, now, duration_ms, result, failed)
     return result

@@ -47,6 +47,37 @@ class Metrics:
             registry=r,
         )
 
+        # Messages out (the outbox sender) and periodic jobs.
+        self.outbox_depth = Gauge("adsbot_outbox_depth", "Outbox messages not yet sent", registry=r)
+        self.outbox_lag = Gauge(
+            "adsbot_outbox_lag_seconds", "How long the oldest due message has waited", registry=r
+        )
+        self.outbox_sent = Counter(
+            "adsbot_outbox_sent", "Outbox messages delivered", ["lane"], registry=r
+        )
+        self.outbox_failed = Counter(
+            "adsbot_outbox_failed",
+            "Outbox sends that did not deliver (429, retry, dead, blocked, unreachable)",
+            ["reason"],
+            registry=r,
+        )
+        self.outbox_rate_limited = Counter(
+            "adsbot_outbox_429", "429 answers to outbox sends", registry=r
+        )
+        self.outbox_global_pauses = Counter(
+            "adsbot_outbox_global_pauses", "Global pauses after 429s from several chats", registry=r
+        )
+        self.job_runs = Counter(
+            "adsbot_job_runs", "Periodic job runs", ["job", "result"], registry=r
+        )
+        self.job_duration = Histogram(
+            "adsbot_job_seconds",
+            "Duration of periodic job runs",
+            ["job"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+
     def observe_transaction(self, seconds: float, outcome: str) -> None:
         self.db_transactions.labels(outcome=outcome).observe(seconds)
 

@@ -19,6 +19,7 @@ from adsbot.bot.handlers import (
     help,
     market,
     menu,
+    reachability,
     settings,
     start,
     stats,
@@ -31,6 +32,7 @@ from adsbot.bot.handlers.common import Steps
 def register_all(application: Application, deps: BotDeps) -> int:  # type: ignore[type-arg]
     """Register every handler; return how many there are."""
     steps = Steps()  # typed-text steps, filled in by the modules that start them
+    reachability.register(application, deps)  # group -2: writing to us makes a user reachable
     guard.register(application, deps)  # group -1: suspended users stop here
     start.register(application, deps)  # /start and deep links
     talk.register_cancel(application, deps)  # /cancel and the cancel button, from anywhere

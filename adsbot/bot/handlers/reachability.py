@@ -1,0 +1,31 @@
+"""Group -2, before every other handler: keep `users.unreachable_since` true to life.
+
+A user who blocks the bot sends a private `my_chat_member` update with status "kicked"; one who
+unblocks sends "member". Any other update from a user means they are talking to us again.
+"""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.ext import Application, ContextTypes, TypeHandler
+
+from adsbot.bot.deps import BotDeps
+from adsbot.services.reachability import mark_reachable, mark_unreachable
+
+GROUP = -2  # before the suspension guard (group -1), which stops suspended users
+
+
+def register(application: Application, deps: BotDeps) -> None:  # type: ignore[type-arg]
+    async def track(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        member = update.my_chat_member
+        if member is not None:
+            if member.chat.type != "private":
+                return  # the bot's rights in a channel or group, not a person's reachability
+            if member.new_chat_member.status == ChatMember.BANNED:
+                await mark_unreachable(deps.db, member.from_user.id, deps.clock.now())
+                return
+        user = update.effective_user
+        if user is not None and not user.is_bot:
+            await mark_reachable(deps.db, user.id)
+
+    application.add_handler(TypeHandler(Update, track, block=True), group=GROUP)
