@@ -84,7 +84,8 @@ async def test_readyz_names_telegram_when_the_last_call_failed(
 
 async def test_readyz_names_an_unreachable_database(make_settings: Any, tmp_path: Any) -> None:
     settings = make_settings(READY_GRACE_S=0)
-    db = Database.from_url(f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
+    # Nothing listens on port 1: the connection is refused at once (no data can be touched).
+    db = Database.from_url("postgresql://nobody@127.0.0.1:1/none")
     try:
         readiness = Readiness(settings, db, FakeClock(), TelegramHealth(), Metrics())
         assert await readiness.failures() == ["database unreachable"]

@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
@@ -49,20 +49,6 @@ class TelegramHealth:
         self.last_ok, self.last_at, self.last_error = ok, time.monotonic(), error
 
 
-def _result_label(exc: TelegramError) -> str:
-    if isinstance(exc, RetryAfter):
-        return "429"
-    if isinstance(exc, TimedOut):
-        return "timeout"
-    if isinstance(exc, Forbidden):
-        return "forbidden"
-    if isinstance(exc, BadRequest):
-        return "bad_request"
-    if isinstance(exc, NetworkError):
-        return "network"
-    return type(exc).__name__.lower()
-
-
 class InstrumentedRequest(HTTPXRequest):
     """Counts calls by method and result; remembers whether Telegram answered."""
 
@@ -71,20 +57,25 @@ class InstrumentedRequest(HTTPXRequest):
         self._metrics = metrics
         self._health = health
 
-    async def post(self, url: str, *args: Any, **kwargs: Any) -> Any:
-        method = url.rsplit("/", 1)[-1]
+    async def do_request(
+        self, url: str, method: str, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
+        endpoint = url.rsplit("/", 1)[-1]
         try:
-            result = await super().post(url, *args, **kwargs)
-        except TelegramError as exc:
-            label = _result_label(exc)
-            self._metrics.telegram_calls.labels(method=method, result=label).inc()
-            # An API error (400, 403, 429) is still an answer: Telegram is reachable.
-            reachable = not isinstance(exc, NetworkError) or isinstance(exc, RetryAfter)
-            self._health.record(reachable, None if reachable else label)
+            code, payload = await super().do_request(url, method, *args, **kwargs)
+        except TimedOut:
+            self._count(endpoint, "timeout", reachable=False)
             raise
-        self._metrics.telegram_calls.labels(method=method, result="ok").inc()
-        self._health.record(True)
-        return result
+        except NetworkError:
+            self._count(endpoint, "network", reachable=False)
+            raise
+        # 4xx (and 429) are answers: Telegram is reachable. 5xx means it is not serving us.
+        self._count(endpoint, "ok" if code == 200 else str(code), reachable=code < 500)
+        return code, payload
+
+    def _count(self, endpoint: str, result: str, *, reachable: bool) -> None:
+        self._metrics.telegram_calls.labels(method=endpoint, result=result).inc()
+        self._health.record(reachable, None if reachable else result)
 
 
 BotApplication = Application[
@@ -115,4 +106,4 @@ def build_application(
         .get_updates_request(request(read_timeout=40.0))
         .updater(None)
     )
-    return builder.build()  # type: ignore[return-value]
+    return builder.build()

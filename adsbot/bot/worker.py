@@ -67,6 +67,9 @@ class InboxWorker:
         self._idle.set()
         self.in_flight = 0
 
+    def _stopped(self) -> bool:
+        return not self._accepting
+
     async def start(self) -> int:
         """Accept new rows and replay every row left pending (by a crash or a stop)."""
         self._accepting = True
@@ -99,10 +102,10 @@ class InboxWorker:
     async def _drain(self, key: int) -> None:
         queue = self._queues[key]
         try:
-            while queue and self._accepting:
+            while queue and not self._stopped():
                 row = queue[0]
                 async with self._slots:
-                    if not self._accepting:
+                    if self._stopped():  # a stop may have come while we waited for a slot
                         break
                     try:
                         await self._handle(row)

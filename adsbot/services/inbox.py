@@ -71,9 +71,10 @@ async def store(
     if not is_update_shaped(payload):
         return "invalid", None
     update_id = int(payload["update_id"])
-    values = {
+    key = ordering_key(payload)
+    values: dict[str, Any] = {
         "update_id": update_id,
-        "ordering_key": ordering_key(payload),
+        "ordering_key": key,
         "payload": payload,
         "status": PENDING,
         "received_at": now,
@@ -94,11 +95,12 @@ async def store(
             row_id = await _insert_new(uow.session, values)
             assert row_id is not None
         await uow.commit()
-    return "stored", StoredUpdate(row_id, update_id, int(values["ordering_key"]), payload)
+    return "stored", StoredUpdate(row_id, update_id, key, payload)
 
 
 async def _insert_new(session: AsyncSession, values: dict[str, Any]) -> int | None:
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert
+    dialect = session.get_bind().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
     statement = (
         insert(InboxUpdate)
         .values(**values)
