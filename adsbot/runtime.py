@@ -121,8 +121,6 @@ class Runtime:
         return len(job_queue.jobs())
 
     async def start(self) -> None:
-        settings, components = self.settings, self.components
-        app = components.application
         try:
             lines = await self._checks()
         except BaseException:

@@ -72,7 +72,7 @@ class BotProcess:
         for line in self._proc.stderr:
             self.lines.append(line.rstrip("\n"))
 
-    async def wait_for_line(self, fragment: str, timeout: float = 20.0) -> str:  # noqa: ASYNC109
+    async def wait_for_line(self, fragment: str, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for line in self.lines:
@@ -87,7 +87,7 @@ class BotProcess:
         assert self._proc is not None
         self._proc.send_signal(sig)
 
-    async def wait_exit(self, timeout: float = 30.0) -> int:  # noqa: ASYNC109
+    async def wait_exit(self, timeout: float = 30.0) -> int:
         assert self._proc is not None
         deadline = time.monotonic() + timeout
         while self._proc.poll() is None:

@@ -7,6 +7,7 @@ so an update is acknowledged to Telegram only once it is stored.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import warnings
 from collections.abc import Callable
@@ -56,10 +57,8 @@ class Poller:
         self._stopping.set()
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     async def _loop(self) -> None:
         offset = 0

@@ -146,9 +146,9 @@ class InboxWorker:
         else:
             self._metrics.updates_processed.inc()
 
-    async def wait_idle(self, timeout: float | None = None) -> None:
+    async def wait_idle(self, seconds: float | None = None) -> None:
         """Wait until nothing is queued or running (tests and benchmarks)."""
-        await asyncio.wait_for(self._idle.wait(), timeout)
+        await asyncio.wait_for(self._idle.wait(), seconds)
 
     async def stop(self) -> None:
         """Stop taking rows, let the updates being handled finish; queued rows stay pending."""

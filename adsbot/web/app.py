@@ -22,7 +22,7 @@ from adsbot.web.readiness import Readiness
 
 logger = logging.getLogger(__name__)
 
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
 # Called after an update is committed to the inbox (hands the row to the worker).
 OnStored = Callable[[StoredUpdate], None]
 
@@ -54,7 +54,7 @@ def build_web_app(
             # Telegram would retry a non-2xx answer forever: log it and acknowledge.
             logger.warning("Webhook body is not an update (%d bytes); ignored", len(raw))
             return Response(status_code=200)
-        outcome, row = await inbox.store(db, body, clock.now())
+        _outcome, row = await inbox.store(db, body, clock.now())
         if row is not None:
             metrics.updates_received.labels(source="webhook").inc()
             on_stored(row)
