@@ -1,0 +1,1 @@
+"""The sandbox's chat page: a Starlette app in front of the emulator's control API."""
