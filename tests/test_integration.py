@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from adsbot.runtime import Runtime
 from adsbot.storage.models import InboxUpdate, User
