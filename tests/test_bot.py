@@ -8,7 +8,7 @@ from tests.bot.conftest import anna, bot_overrides, bot_settings, john  # noqa: 
 from tests.bot.helpers import MENU_DATA, Person, data_of, rows
 
 
-async def test_start(running_bot: Runtime, anna: Person, john: Person) -> None:
+async def test_start(running_bot: Runtime, anna: Person, john: Person) -> None:  # noqa: F811
     """/start registers the user and shows the main menu keyed as DESIGN section 2, in the
     user's language; a second /start refreshes the name and keeps the language."""
     reply = await anna.command("start")
@@ -26,4 +26,3 @@ async def test_start(running_bot: Runtime, anna: Person, john: Person) -> None:
     assert (stored[anna.id].language, stored[john.id].language) == ("it", "en")
     assert stored[anna.id].time_zone == "Europe/Rome"
     assert stored[anna.id].username == "anna_it"
-

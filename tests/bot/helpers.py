@@ -44,7 +44,7 @@ class Person:
         messages = await self.driver.messages(self.id)
         return messages[-1].message_id if messages else 0
 
-    async def say(self, text: str, timeout: float = 5.0) -> MessageView:  # noqa: ASYNC109
+    async def say(self, text: str, timeout: float = 5.0) -> MessageView:
         """Send text and return the bot's next new message."""
         before = await self._newest_id()
         await self.driver.send_text(self.user, text)
@@ -84,3 +84,22 @@ async def settle(runtime: Runtime) -> None:
     """Let the inbox worker finish whatever it is handling."""
     await asyncio.sleep(0.05)
     await runtime.components.worker.wait_idle(5)
+
+
+async def forge_press(person: Person, message: MessageView, data: str) -> CallbackView:
+    """A callback query with arbitrary data on a real message (what a modified client can send):
+    the emulator records it, so the bot's answer is checked like any other."""
+    from adsbot.sandbox.emulator.actions import user_presses
+
+    state = person.emulator.state
+    target = state.message(message.chat_id, message.message_id)
+    original = target.content.reply_markup
+    # Put a button with the forged data on the message for the press, then restore it.
+    target.content.reply_markup = {"inline_keyboard": [[{"text": "x", "callback_data": data}]]}
+    try:
+        record = user_presses(
+            state, person.id, message.chat_id, message_id=message.message_id, data=data
+        )
+    finally:
+        target.content.reply_markup = original
+    return await person.driver.wait_for_answer(record.id)

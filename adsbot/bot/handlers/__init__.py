@@ -23,6 +23,7 @@ from adsbot.bot.handlers import (
     settings,
     start,
     stats,
+    support,
     talk,
     wallet,
 )
@@ -46,6 +47,7 @@ def register_all(application: Application, deps: BotDeps) -> int:  # type: ignor
     stats.register(application, deps)
     settings.register(application, deps, steps)
     help.register(application, deps)
+    support.register(application, deps, steps)
     # Catch-alls, last: presses nobody claimed, unknown commands, typed text.
     menu.register_fallback(application, deps)
     talk.register_text(application, deps, steps)

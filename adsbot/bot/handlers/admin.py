@@ -166,7 +166,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
             for e in await audit.recent(db, 15)
         ]
         text = (
-            "\n".join([t(lang, "admin.audit.title"), *lines])
+            "\n".join([t(lang, "admin.audit.title", count=len(lines)), *lines])
             if lines
             else t(lang, "admin.audit.empty")
         )

@@ -7,6 +7,7 @@ messages); a command or typed text gets a new message.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -72,15 +73,32 @@ def person_of(update: Update) -> TelegramPerson | None:
     )
 
 
+# The user read for the update being handled: the guard (group -1) reads it, the handler reuses
+# it. PTB awaits blocking handlers in the update's own task, so the value never crosses updates;
+# the update id is checked anyway.
+_read_for: contextvars.ContextVar[tuple[int, UserView] | None] = contextvars.ContextVar(
+    "adsbot_user_read_for_update", default=None
+)
+
+
 async def current_user(deps: BotDeps, update: Update) -> UserView | None:
-    """The acting user as stored now (created at first contact)."""
+    """The acting user as stored at the start of this update (created at first contact).
+
+    Read once per update, not per handler; a handler that changes the user uses what its
+    service returns.
+    """
     person = person_of(update)
     if person is None:
         return None
+    cached = _read_for.get()
+    if cached is not None and cached[0] == update.update_id and cached[1].id == person.id:
+        return cached[1]
     settings = deps.settings
-    return await users.ensure(
+    user = await users.ensure(
         deps.db, person, deps.clock.now(), settings.DEFAULT_TIMEZONE, settings.DEFAULT_LANGUAGE
     )
+    _read_for.set((update.update_id, user))
+    return user
 
 
 def is_admin(deps: BotDeps, user_id: int) -> bool:

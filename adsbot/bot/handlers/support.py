@@ -1,0 +1,72 @@
+"""/support (and the help screen's button): the user's next message goes to the admins, through
+the outbox, and the user is told it was sent.
+
+    help:support     start (step `support.message`)      /support starts it too
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from adsbot.bot.deps import BotDeps
+from adsbot.bot.handlers.common import (
+    Context,
+    Press,
+    Screen,
+    Steps,
+    current_user,
+    home,
+    on_press,
+    send,
+    show,
+)
+from adsbot.bot.i18n import t
+from adsbot.bot.keyboards import cancel_only
+from adsbot.services import conversation, support
+from adsbot.services.conversation import State
+from adsbot.services.users import UserView
+
+STEP = "support.message"
+
+
+def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # type: ignore[type-arg]
+    async def begin(user: UserView) -> Screen:
+        await conversation.begin(deps.db, user.id, STEP, deps.clock.now())
+        return Screen(t(user.language, "support.prompt"), cancel_only(user.language))
+
+    async def pressed(update: Update, context: Context, press: Press) -> None:
+        await show(update, context, await begin(press.user))
+
+    async def typed(update: Update, context: Context) -> None:
+        user = await current_user(deps, update)
+        if user is not None:
+            await send(update, context, await begin(user))
+
+    async def relay(
+        update: Update, context: Context, user: UserView, _state: State, text: str | None
+    ) -> None:
+        if not text:
+            await send(
+                update,
+                context,
+                Screen(t(user.language, "support.text_only"), cancel_only(user.language)),
+            )
+            return
+        queued = await support.relay_to_admins(
+            deps.db,
+            user_id=user.id,
+            name=user.first_name,
+            username=user.username,
+            text=text,
+            admin_ids=deps.settings.ADMIN_IDS,
+            now=deps.clock.now(),
+        )
+        note = t(user.language, "support.sent" if queued else "support.unavailable")
+        await send(update, context, home(deps, user, note))
+
+    application.add_handler(
+        CallbackQueryHandler(on_press(deps, pressed), pattern=r"^help:support$", block=True)
+    )
+    application.add_handler(CommandHandler("support", typed, block=True))
+    steps.add(STEP, relay)

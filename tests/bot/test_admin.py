@@ -1,0 +1,150 @@
+"""🛡 Admin: one gate against ADMIN_IDS (everyone else: "⛔ Accesso negato" and an audit row),
+the admin menu, and suspending / unsuspending a user by id or @username, audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from adsbot.adapters.clock import FakeClock
+from adsbot.runtime import Runtime
+from adsbot.storage.models import AuditLog, User
+from tests.bot.helpers import ADMIN_ID, MENU_DATA, Person, data_of, forge_press, rows
+
+ADMIN_ENTRIES = [
+    "adm:users", "adm:chan", "adm:orders", "adm:disp", "adm:wd", "adm:stats", "adm:ledger",
+    "adm:audit", "adm:jobs", "adm:bcast", "m:home",
+]  # fmt: skip
+
+
+async def test_a_non_admin_is_denied_and_audited(running_bot: Runtime, anna: Person) -> None:
+    reply = await anna.command("admin")
+    assert reply.text == "⛔ Accesso negato" and reply.buttons == []
+    menu = await anna.command("start")
+    answer = await forge_press(anna, menu, "adm:users")
+    assert answer.answer == {
+        "text": "⛔ Accesso negato", "show_alert": True, "url": None, "cache_time": 0
+    }  # fmt: skip
+    denied = await rows(running_bot, AuditLog, AuditLog.action == "admin.denied")
+    assert [(a.actor_id, a.target) for a in denied] == [(anna.id, "/admin"), (anna.id, "adm:users")]
+    assert all(a.created_at is not None for a in denied)
+
+
+async def test_a_non_admin_pressing_an_unknown_admin_button_is_denied_not_told_it_is_stale(
+    running_bot: Runtime, john: Person
+) -> None:
+    menu = await john.command("start")
+    answer = await forge_press(john, menu, "adm:whatever")
+    assert (answer.answer or {})["text"] == "⛔ Access denied"
+
+
+async def test_the_admin_menu_lists_its_entries_and_later_ones_say_in_arrivo(
+    running_bot: Runtime, admin: Person
+) -> None:
+    menu = await admin.command("admin")
+    assert data_of(menu) == ADMIN_ENTRIES
+    pressed = await admin.press("adm:wd")
+    assert "Prelievi</b> è in arrivo" in pressed.screen.html
+    assert data_of(pressed.screen) == ADMIN_ENTRIES
+
+
+async def _suspend(admin: Person, who: str, reason: str, hours: int) -> str:
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press("adm:susp")
+    asked = await admin.say(who)
+    assert "Motivo della sospensione" in (asked.text or ""), asked.text
+    durations = await admin.say(reason)
+    assert data_of(durations) == [
+        "adm:dur:1",
+        "adm:dur:24",
+        "adm:dur:168",
+        "adm:dur:720",
+        "adm:dur:8760",
+        "cancel",
+    ]
+    done = await admin.press(f"adm:dur:{hours}")
+    return done.screen.text or ""
+
+
+async def test_an_admin_suspends_by_username_and_the_user_is_told_once_an_hour(
+    running_bot: Runtime, admin: Person, anna: Person, fake_clock: FakeClock
+) -> None:
+    await anna.command("start")
+    done = await _suspend(admin, "@Anna_IT", "spam <ripetuto>", 24)
+    assert "Anna" in done and "sospeso fino al 6 gen 2026, 10:00" in done
+    (stored,) = await rows(running_bot, User, User.id == anna.id)
+    assert stored.suspension_reason == "spam <ripetuto>"
+    (entry,) = await rows(running_bot, AuditLog, AuditLog.action == "user.suspend")
+    assert (entry.actor_id, entry.target, entry.details["reason"]) == (
+        ADMIN_ID,
+        f"user:{anna.id}",
+        "spam <ripetuto>",
+    )
+
+    notice = await anna.command("start")
+    assert "sospeso fino al <b>6 gen 2026, 10:00</b>" in notice.html
+    assert "Motivo: spam <ripetuto>" in (notice.text or "") and notice.buttons == []
+    before = len(await anna.bot_messages())
+    await anna.driver.send_text(anna.user, "ciao")
+    pressed = await anna.press("m:settings")  # the old menu still has buttons: answered
+    assert (pressed.answer.answer or {})["text"] == "⛔ Account sospeso"
+    assert len(await anna.bot_messages()) == before  # nothing else happened
+    fake_clock.advance(hours=1, seconds=1)
+    again = await anna.say("ciao")
+    assert "sospeso" in (again.text or "")
+
+
+async def test_an_admin_unsuspends_by_id_and_the_user_is_back(
+    running_bot: Runtime, admin: Person, anna: Person
+) -> None:
+    await anna.command("start")
+    await _suspend(admin, str(anna.id), "test", 1)
+    await anna.command("start")  # told
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press("adm:unsusp")
+    done = await admin.say(str(anna.id))
+    assert "di nuovo attivo" in (done.text or "")
+    assert [a.action for a in await rows(running_bot, AuditLog)][-1] == "user.unsuspend"
+    reply = await anna.command("start")
+    assert data_of(reply) == MENU_DATA
+
+
+@pytest.mark.parametrize("who", ["@nobody_here", "12345", "not a user"])
+async def test_an_unknown_user_is_asked_again(
+    running_bot: Runtime, admin: Person, who: str
+) -> None:
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press("adm:susp")
+    reply = await admin.say(who)
+    assert "Nessun utente trovato" in (reply.text or "") and data_of(reply) == ["cancel"]
+
+
+async def test_an_admin_cannot_be_suspended(running_bot: Runtime, admin: Person) -> None:
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press("adm:susp")
+    reply = await admin.say(str(ADMIN_ID))
+    assert "non possono essere sospesi" in (reply.text or "")
+
+
+async def test_a_duration_button_without_the_steps_before_it_is_stale(
+    running_bot: Runtime, admin: Person, emulator: Any
+) -> None:
+    menu = await admin.command("admin")
+    answer = await forge_press(admin, menu, "adm:dur:24")
+    assert (answer.answer or {})["text"] == "⚠️ Pulsante non più valido"
+    assert await rows(running_bot, AuditLog, AuditLog.action == "user.suspend") == []
+
+
+async def test_the_audit_log_screen_shows_the_newest_rows(
+    running_bot: Runtime, admin: Person, anna: Person
+) -> None:
+    await anna.command("admin")  # denied: one audit row
+    await admin.command("admin")
+    pressed = await admin.press("adm:audit")
+    assert "L'ultima azione" in (pressed.screen.text or "")
+    assert f"{anna.id} · admin.denied · /admin" in (pressed.screen.text or "")
