@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterable
 from logging.handlers import TimedRotatingFileHandler
 from pathlib import Path
+from types import TracebackType
 
 from adsbot.settings import Settings
 
@@ -68,3 +70,28 @@ def configure_logging(settings: Settings, *, to_files: bool = True) -> None:
     root.setLevel(settings.LOG_LEVEL)
     for name in _NOISY:
         logging.getLogger(name).setLevel(logging.WARNING)
+    _route_stray_output()
+
+
+def _route_stray_output() -> None:
+    """What Python would print to stderr itself goes through the redacting handlers instead:
+    uncaught exceptions (main thread and other threads) and warnings. Their text can carry a
+    URL with the token as easily as a logged traceback can."""
+    crash = logging.getLogger("adsbot.crash")
+
+    def excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        crash.critical("Uncaught exception", exc_info=(kind, exc, tb))
+
+    def thread_excepthook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit or args.exc_value is None:
+            return
+        name = args.thread.name if args.thread is not None else "?"
+        crash.critical(
+            "Uncaught exception in thread %s",
+            name,
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+        )
+
+    sys.excepthook = excepthook
+    threading.excepthook = thread_excepthook
+    logging.captureWarnings(True)

@@ -69,3 +69,36 @@ def test_httpx_request_lines_are_silenced(make_settings: object, restore_root_lo
     configure_logging(make_settings(), to_files=False)  # type: ignore[operator]
     assert logging.getLogger("httpx").getEffectiveLevel() == logging.WARNING
     assert logging.getLogger("httpcore").getEffectiveLevel() == logging.WARNING
+
+
+@pytest.fixture
+def restore_hooks() -> Iterator[None]:
+    import sys
+    import threading
+
+    hooks = sys.excepthook, threading.excepthook
+    yield
+    sys.excepthook, threading.excepthook = hooks
+    logging.captureWarnings(False)
+
+
+def test_uncaught_exceptions_are_redacted_too(
+    make_settings: object,
+    restore_root_logger: None,
+    restore_hooks: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys
+    import threading
+
+    configure_logging(make_settings(TELEGRAM_TOKEN=TOKEN), to_files=False)  # type: ignore[operator]
+    # What Python calls on an uncaught exception, in the main thread and in another thread.
+    try:
+        raise ConnectionError(f"failed https://x/bot{TOKEN}/getMe")
+    except ConnectionError as exc:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+        thread_args = (type(exc), exc, exc.__traceback__, threading.current_thread())
+        threading.excepthook(threading.ExceptHookArgs(thread_args))
+    written = capsys.readouterr().err
+    assert written.count("Traceback") == 2 and "Uncaught exception in thread" in written
+    assert TOKEN.split(":")[1] not in written and "***" in written

@@ -43,6 +43,8 @@ async def check_key(settings: Settings) -> KeyStatus:
         return "valid"
     except (openai.APIConnectionError, openai.APITimeoutError, openai.APIStatusError) as exc:
         logger.warning("OpenAI not reachable at start-up: %s", type(exc).__name__)
+        # The whole story for whoever runs at DEBUG; the log formatter removes the key.
+        logger.debug("OpenAI key check at %s failed", client.base_url, exc_info=True)
         return "unreachable"
     finally:
         await client.close()

@@ -6,6 +6,7 @@ and there is no AIORateLimiter: the outbox paces messages itself (see DESIGN sec
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import timedelta
 from typing import Any
@@ -15,6 +16,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
 from adsbot.web.metrics import Metrics
+
+logger = logging.getLogger(__name__)
 
 # Every update type the bot needs. Omitting `allowed_updates` keeps Telegram's previous setting,
 # and `chat_member` arrives only when listed explicitly.
@@ -65,10 +68,15 @@ class InstrumentedRequest(HTTPXRequest):
             code, payload = await super().do_request(url, method, *args, **kwargs)
         except TimedOut:
             self._count(endpoint, "timeout", reachable=False)
+            logger.debug("Bot API %s %s timed out", method, url, exc_info=True)
             raise
         except NetworkError:
             self._count(endpoint, "network", reachable=False)
+            logger.debug("Bot API %s %s failed", method, url, exc_info=True)
             raise
+        if code >= 500:
+            # The URL carries the token: the log formatter masks it (adsbot.logs).
+            logger.debug("Bot API %s %s answered %d", method, url, code)
         # 4xx (and 429) are answers: Telegram is reachable. 5xx means it is not serving us.
         self._count(endpoint, "ok" if code == 200 else str(code), reachable=code < 500)
         return code, payload
