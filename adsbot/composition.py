@@ -16,6 +16,7 @@ from adsbot.bot.polling import Poller
 from adsbot.bot.worker import InboxWorker
 from adsbot.jobs.outbox_sender import OutboxSender
 from adsbot.jobs.registry import JOBS, JobContext, JobSpec
+from adsbot.services.inbox import InboxWriter
 from adsbot.settings import Settings
 from adsbot.storage.database import Database
 from adsbot.storage.engine import create_app_engine
@@ -58,7 +59,16 @@ def build(settings: Settings, clock: Clock | None = None) -> Components:
     gate = FloodGate(
         application.bot, settings.flood_rate, stored_language(db, settings.DEFAULT_LANGUAGE)
     )
-    worker = InboxWorker(db, application, clock, metrics, settings.INBOX_CONCURRENCY, gate=gate)
+    inbox_writer = InboxWriter(db)  # group commit for the webhook's stores and the worker's marks
+    worker = InboxWorker(
+        db,
+        application,
+        clock,
+        metrics,
+        settings.INBOX_CONCURRENCY,
+        gate=gate,
+        writer=inbox_writer,
+    )
     readiness = Readiness(settings, db, clock, health, metrics)
     # Messages out: one paced sender loop per process (started and stopped by the Runtime).
     sender = OutboxSender(db, application.bot, clock, metrics)
@@ -73,6 +83,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Components:
         metrics=metrics,
         readiness=readiness,
         webhook_secret=secret if settings.webhook_mode else None,
+        store=inbox_writer.store,
         on_stored=worker.submit,
     )
     poller = (

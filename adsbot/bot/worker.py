@@ -53,8 +53,10 @@ class InboxWorker:
         metrics: Metrics,
         concurrency: int,
         gate: Gate | None = None,
+        writer: inbox.InboxWriter | None = None,
     ) -> None:
         self._db = db
+        self._writer = writer or inbox.InboxWriter(db)
         self._app = application
         self._clock = clock
         self._metrics = metrics
@@ -136,7 +138,7 @@ class InboxWorker:
                     await self._app.process_update(update)
                 else:
                     self._metrics.updates_throttled.inc()
-            await inbox.finish(self._db, row.id, self._clock.now(), outcome.error_ref)
+            await self._writer.finish(row.id, self._clock.now(), outcome.error_ref)
         finally:
             current_outcome.reset(token)
             self.in_flight -= 1

@@ -18,7 +18,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adsbot.storage.database import Database
+from adsbot.storage.group_commit import GroupCommit
 from adsbot.storage.models import InboxUpdate
+from adsbot.storage.uow import UnitOfWork
 
 DEDUP_WINDOW = timedelta(days=7)
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -70,6 +72,17 @@ async def store(
     """Store one update in its own unit of work; the outcome and, if stored, the row."""
     if not is_update_shaped(payload):
         return "invalid", None
+    async with db.unit_of_work() as uow:
+        outcome, row = await store_in(uow, (payload, now))
+        await uow.commit()
+    return outcome, row
+
+
+async def store_in(
+    uow: UnitOfWork, item: tuple[dict[str, Any], datetime]
+) -> tuple[StoreOutcome, StoredUpdate | None]:
+    """Store one update-shaped payload inside the caller's unit of work (never commits)."""
+    payload, now = item
     update_id = int(payload["update_id"])
     key = ordering_key(payload)
     values: dict[str, Any] = {
@@ -79,22 +92,20 @@ async def store(
         "status": PENDING,
         "received_at": now,
     }
-    async with db.unit_of_work() as uow:
-        # The common case is one statement: insert unless this update_id is already stored.
+    # The common case is one statement: insert unless this update_id is already stored.
+    row_id = await _insert_new(uow.session, values)
+    if row_id is None:
+        received_at = (
+            await uow.session.execute(
+                select(InboxUpdate.received_at).where(InboxUpdate.update_id == update_id)
+            )
+        ).scalar_one()
+        if received_at > now - DEDUP_WINDOW:
+            return "duplicate", None
+        # Same id, but older than the window: Telegram restarted its sequence. Replace.
+        await uow.session.execute(delete(InboxUpdate).where(InboxUpdate.update_id == update_id))
         row_id = await _insert_new(uow.session, values)
-        if row_id is None:
-            received_at = (
-                await uow.session.execute(
-                    select(InboxUpdate.received_at).where(InboxUpdate.update_id == update_id)
-                )
-            ).scalar_one()
-            if received_at > now - DEDUP_WINDOW:
-                return "duplicate", None
-            # Same id, but older than the window: Telegram restarted its sequence. Replace.
-            await uow.session.execute(delete(InboxUpdate).where(InboxUpdate.update_id == update_id))
-            row_id = await _insert_new(uow.session, values)
-            assert row_id is not None
-        await uow.commit()
+        assert row_id is not None
     return "stored", StoredUpdate(row_id, update_id, key, payload)
 
 
@@ -127,12 +138,42 @@ async def pending(db: Database, limit: int = 1000, after_id: int = 0) -> list[St
 async def finish(db: Database, row_id: int, now: datetime, error_ref: str | None = None) -> None:
     """Mark a row done, or failed with an error reference (failed rows are never replayed)."""
     async with db.unit_of_work() as uow:
-        await uow.session.execute(
-            update(InboxUpdate)
-            .where(InboxUpdate.id == row_id, InboxUpdate.status == PENDING)
-            .values(status=FAILED if error_ref else DONE, done_at=now, error_ref=error_ref)
-        )
+        await finish_in(uow, (row_id, now, error_ref))
         await uow.commit()
+
+
+async def finish_in(uow: UnitOfWork, item: tuple[int, datetime, str | None]) -> None:
+    """`finish` inside the caller's unit of work (never commits)."""
+    row_id, now, error_ref = item
+    await uow.session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.id == row_id, InboxUpdate.status == PENDING)
+        .values(status=FAILED if error_ref else DONE, done_at=now, error_ref=error_ref)
+    )
+
+
+class InboxWriter:
+    """The inbox's two hot writes (store on arrival, finish after handling) with group commit,
+    for the webhook and the worker. Each caller still returns only after its row committed."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._stores: GroupCommit[
+            tuple[dict[str, Any], datetime], tuple[StoreOutcome, StoredUpdate | None]
+        ] = GroupCommit(db, store_in)
+        self._finishes: GroupCommit[tuple[int, datetime, str | None], None] = GroupCommit(
+            db, finish_in
+        )
+
+    async def store(
+        self, payload: dict[str, Any], now: datetime
+    ) -> tuple[StoreOutcome, StoredUpdate | None]:
+        if not is_update_shaped(payload):
+            return "invalid", None
+        return await self._stores.submit((payload, now))
+
+    async def finish(self, row_id: int, now: datetime, error_ref: str | None = None) -> None:
+        await self._finishes.submit((row_id, now, error_ref))
 
 
 async def lag(db: Database, now: datetime) -> tuple[int, float]:

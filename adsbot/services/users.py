@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from zoneinfo import available_timezones
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from adsbot.bot.i18n import LANGUAGES, match_language
 from adsbot.services import audit
 from adsbot.storage.database import Database
-from adsbot.storage.models import User
+from adsbot.storage.models import ConversationState, User
 from adsbot.storage.uow import UnitOfWork
 
 # Non-essential notification categories a user may mute. Later features append theirs here and a
@@ -57,6 +57,7 @@ class UserView:
     suspension_reason: str | None
     username: str | None = None
     muted_categories: tuple[str, ...] = ()
+    unreachable: bool = False
 
     def is_suspended(self, now: datetime) -> bool:
         return self.suspended_until is not None and self.suspended_until > now
@@ -81,6 +82,7 @@ def _view(user: User, created: bool = False) -> UserView:
         suspension_reason=user.suspension_reason,
         username=user.username,
         muted_categories=tuple(user.muted_categories or ()),
+        unreachable=user.unreachable_since is not None,
     )
 
 
@@ -112,10 +114,17 @@ async def register_or_refresh(
     now: datetime,
     default_timezone: str,
     default_language: str,
+    *,
+    forget_conversation: bool = False,
 ) -> UserView:
     """Create the user at first contact (language from Telegram), else refresh names and
-    last-seen. The language is only ever set here at first contact, then only by the user."""
+    last-seen. The language is only ever set here at first contact, then only by the user.
+    `forget_conversation` also drops what the bot waited for (/start), in the same unit of work."""
     async with db.unit_of_work() as uow:
+        if forget_conversation:
+            await uow.session.execute(
+                delete(ConversationState).where(ConversationState.user_id == person.id)
+            )
         user = await _load(uow, person.id)
         created = user is None
         if user is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -25,6 +26,10 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
 # Called after an update is committed to the inbox (hands the row to the worker).
 OnStored = Callable[[StoredUpdate], None]
+# Stores one update-shaped body (the inbox writer, with group commit).
+Store = Callable[
+    [dict[str, Any], datetime], Awaitable[tuple[inbox.StoreOutcome, StoredUpdate | None]]
+]
 
 
 def build_web_app(
@@ -34,6 +39,7 @@ def build_web_app(
     metrics: Metrics,
     readiness: Readiness,
     webhook_secret: str | None,
+    store: Store,
     on_stored: OnStored,
     extra_routes: list[Route] | None = None,
 ) -> Starlette:
@@ -54,7 +60,7 @@ def build_web_app(
             # Telegram would retry a non-2xx answer forever: log it and acknowledge.
             logger.warning("Webhook body is not an update (%d bytes); ignored", len(raw))
             return Response(status_code=200)
-        _outcome, row = await inbox.store(db, body, clock.now())
+        _outcome, row = await store(body, clock.now())
         if row is not None:
             metrics.updates_received.labels(source="webhook").inc()
             on_stored(row)

@@ -53,7 +53,7 @@ async def test_a_failing_command_apologises_in_english_for_an_english_user(
     from adsbot.services import conversation
 
     monkeypatch.setattr(conversation, "clear", _explode)
-    reply = await john.command("start")
+    reply = await john.command("cancel")
     assert "Something went wrong" in (reply.text or "") and "boom" not in (reply.text or "")
 
 

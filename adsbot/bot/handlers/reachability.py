@@ -10,6 +10,7 @@ from telegram import ChatMember, Update
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from adsbot.bot.deps import BotDeps
+from adsbot.bot.handlers.common import current_user, in_private_chat
 from adsbot.services.reachability import mark_reachable, mark_unreachable
 
 GROUP = -2  # before the suspension guard (group -1), which stops suspended users
@@ -25,7 +26,15 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
                 await mark_unreachable(deps.db, member.from_user.id, deps.clock.now())
                 return
         user = update.effective_user
-        if user is not None and not user.is_bot:
+        if user is None or user.is_bot:
+            return
+        if in_private_chat(update):
+            # The user row is read once per update and shared with the guard and the handlers:
+            # the common case (reachable) costs no extra query.
+            stored = await current_user(deps, update)
+            if stored is not None and stored.unreachable:
+                await mark_reachable(deps.db, user.id)
+        else:
             await mark_reachable(deps.db, user.id)
 
     application.add_handler(TypeHandler(Update, track, block=True), group=GROUP)
