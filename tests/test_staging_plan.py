@@ -25,6 +25,22 @@ def _run(code: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProce
     )
 
 
+def _main_refusal(env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """Run `python main.py` expecting a refusal: its exit code and its one stderr line."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py")],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return result.returncode, lines[0]
+
+
 @pytest.fixture
 def plan_env(tmp_path: Path) -> dict[str, str]:
     return harness.child_env(DATABASE_URL=f"sqlite:///{tmp_path / 'staging.db'}")
@@ -108,34 +124,14 @@ def test_step_4_4_import_star_from_config_validates(
 def test_main_without_a_token_exits_2_pointing_to_make_demo(
     plan_env: dict[str, str], tmp_path: Path
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "main.py")],
-        env=plan_env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert "TELEGRAM_TOKEN" in lines[0] and "make demo" in lines[0]
+    code, line = _main_refusal(plan_env, tmp_path)
+    assert code == 2
+    assert "TELEGRAM_TOKEN" in line and "make demo" in line
 
 
 def test_main_refuses_a_database_behind_the_latest_migration(
     plan_env: dict[str, str], tmp_path: Path
 ) -> None:
-    env = {**plan_env, "TELEGRAM_TOKEN": "123:abc"}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "main.py")],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "python scripts/migrate.py" in lines[0]
+    code, line = _main_refusal({**plan_env, "TELEGRAM_TOKEN": "123:abc"}, tmp_path)
+    assert code == 2
+    assert "python scripts/migrate.py" in line

@@ -2,6 +2,10 @@
 committed; if Telegram answers 429, 5xx or times out, it falls into the outbox's transactional
 lane instead of being lost (DESIGN, "Messages out"). Other errors (400, 403) are the caller's.
 
+Two shapes: `reply` renders one catalogue key (the outbox row keeps the key, rendered again at
+send time); `send_screen` and `edit_screen` carry a whole screen the handlers built (the row keeps
+its HTML and keyboard, `outbox.SCREEN_TEMPLATE`).
+
 A timed-out send may still have arrived, so the fallback can deliver it twice; never more.
 """
 
@@ -13,15 +17,55 @@ from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from adsbot.adapters.clock import Clock
 from adsbot.adapters.telegram import retry_after_seconds
 from adsbot.services import outbox
-from adsbot.services.outbox import MARKUP_PARAM, Lane
+from adsbot.services.outbox import MARKUP_PARAM, SCREEN_PARAM, SCREEN_TEMPLATE, Lane
 from adsbot.storage.database import Database
 
 logger = logging.getLogger(__name__)
+
+
+def _transient(exc: Exception) -> tuple[float, str] | None:
+    """(seconds to wait, why) for a failure worth queuing; None for the caller's errors."""
+    if isinstance(exc, BadRequest):
+        return None  # a subclass of NetworkError in PTB, but our mistake, not a transient one
+    if isinstance(exc, RetryAfter):
+        wait = retry_after_seconds(exc)
+        return wait, f"429 (retry after {wait:g}s)"
+    if isinstance(exc, (TimedOut, NetworkError)):
+        # 5xx answers come as NetworkError; 4xx are not transient and are not caught here.
+        return 0.0, type(exc).__name__
+    return None
+
+
+async def _queue(
+    db: Database,
+    clock: Clock,
+    chat_id: int,
+    template_key: str,
+    values: dict[str, Any],
+    reply_markup: InlineKeyboardMarkup | None,
+    wait: float,
+    dedupe_key: str | None,
+) -> None:
+    if reply_markup is not None:
+        values[MARKUP_PARAM] = reply_markup.to_dict()
+    now = clock.now()
+    async with db.unit_of_work() as uow:
+        await outbox.enqueue(
+            uow,
+            chat_id,
+            template_key,
+            values,
+            now=now,
+            lane=Lane.TRANSACTIONAL,
+            dedupe_key=dedupe_key,
+            not_before=now + timedelta(seconds=wait),
+        )
+        await uow.commit()
 
 
 async def reply(
@@ -47,28 +91,90 @@ async def reply(
         return await bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=reply_markup
         )
-    except BadRequest:
-        raise  # a subclass of NetworkError in PTB, but our mistake, not a transient failure
-    except RetryAfter as exc:
-        wait = retry_after_seconds(exc)
-        reason = f"429 (retry after {wait:g}s)"
-    except (TimedOut, NetworkError) as exc:
-        # 5xx answers come as NetworkError; 4xx are not transient and are not caught here.
-        wait, reason = 0.0, type(exc).__name__
-    if reply_markup is not None:
-        values[MARKUP_PARAM] = reply_markup.to_dict()
-    now = clock.now()
-    async with db.unit_of_work() as uow:
-        await outbox.enqueue(
-            uow,
-            chat_id,
-            template_key,
-            values,
-            now=now,
-            lane=Lane.TRANSACTIONAL,
-            dedupe_key=dedupe_key,
-            not_before=now + timedelta(seconds=wait),
-        )
-        await uow.commit()
-    logger.warning("Reply to chat %d failed with %s; queued in the outbox", chat_id, reason)
+    except TelegramError as exc:
+        failure = _transient(exc)
+        if failure is None:
+            raise
+    await _queue(db, clock, chat_id, template_key, values, reply_markup, failure[0], dedupe_key)
+    logger.warning("Reply to chat %d failed with %s; queued in the outbox", chat_id, failure[1])
     return None
+
+
+async def send_screen(
+    bot: Bot,
+    db: Database,
+    clock: Clock,
+    chat_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    *,
+    dedupe_key: str | None = None,
+) -> Message | None:
+    """Send a screen (HTML text and its keyboard) now; on a transient failure queue it.
+
+    Returns the sent message, or None when it was queued.
+    """
+    try:
+        return await bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+            disable_web_page_preview=True,
+        )
+    except TelegramError as exc:
+        failure = _transient(exc)
+        if failure is None:
+            raise
+    values: dict[str, Any] = {SCREEN_PARAM: text}
+    await _queue(db, clock, chat_id, SCREEN_TEMPLATE, values, keyboard, failure[0], dedupe_key)
+    logger.warning("Screen for chat %d failed with %s; queued in the outbox", chat_id, failure[1])
+    return None
+
+
+async def edit_screen(
+    bot: Bot,
+    db: Database,
+    clock: Clock,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    *,
+    dedupe_key: str | None = None,
+) -> None:
+    """Replace the pressed message with a screen; when that cannot be done, send the screen.
+
+    - "message is not modified": pressed twice, the screen is already right; nothing to do.
+    - Any other 400 (too old to edit, deleted): a new message with the screen, now.
+    - 429, 5xx or a timeout: the same screen as a *new* message through the outbox. An edit is
+      not queued: the outbox only sends, and a late edit could overwrite a newer screen the user
+      has moved to meanwhile, while a fresh message is always the newest thing in the chat. The
+      old message keeps its buttons; pressing them is safe (every press is re-checked). A timed-
+      out edit may have been applied after all: then the user sees the screen twice.
+    """
+    try:
+        await bot.edit_message_text(
+            text,
+            chat_id=chat_id,
+            message_id=message_id,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard,
+            disable_web_page_preview=True,
+        )
+        return
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return
+        logger.info("Could not edit message in place (%s); sending a new one", exc.message)
+        await send_screen(bot, db, clock, chat_id, text, keyboard, dedupe_key=dedupe_key)
+        return
+    except TelegramError as exc:
+        failure = _transient(exc)
+        if failure is None:
+            raise
+    values: dict[str, Any] = {SCREEN_PARAM: text}
+    await _queue(db, clock, chat_id, SCREEN_TEMPLATE, values, keyboard, failure[0], dedupe_key)
+    logger.warning(
+        "Editing a screen in chat %d failed with %s; queued as a new message", chat_id, failure[1]
+    )

@@ -24,7 +24,12 @@ from adsbot.storage.uow import UnitOfWork
 PENDING, SENT, DEAD, SKIPPED = "pending", "sent", "dead", "skipped"
 # Parameters the sender reads itself rather than passing to the template.
 MARKUP_PARAM = "_reply_markup"  # an InlineKeyboardMarkup as a dict (the reply fallback keeps it)
-RESERVED_PARAMS = frozenset({MARKUP_PARAM})
+SCREEN_PARAM = "_html"  # the text of a SCREEN_TEMPLATE row, already rendered
+RESERVED_PARAMS = frozenset({MARKUP_PARAM, SCREEN_PARAM})
+# The one exception to "a key, not text": a screen that was the reply to an update and fell back
+# to the outbox (bot.reply). It was rendered for its recipient seconds before, in their language,
+# from several catalogue entries at once, so it is stored as the HTML that failed to go out.
+SCREEN_TEMPLATE = "reply.screen"
 
 KEEP_SENT = timedelta(days=7)
 KEEP_DEAD = timedelta(days=30)
@@ -44,6 +49,11 @@ class UnknownTemplate(KeyError):
 
 def check_template(template_key: str, params: dict[str, Any]) -> None:
     """Refuse at enqueue time what could only fail at send time."""
+    if template_key == SCREEN_TEMPLATE:
+        if not isinstance(params.get(SCREEN_PARAM), str) or set(params) - RESERVED_PARAMS:
+            raise UnknownTemplate(f"{SCREEN_TEMPLATE}: only the rendered text {SCREEN_PARAM!r}")
+        json.dumps(params)
+        return
     entry = catalogue(DEFAULT_LANGUAGE).get(template_key)
     if entry is None:
         raise UnknownTemplate(f"no catalogue entry {template_key!r}")
@@ -72,7 +82,12 @@ async def enqueue(
     the call returns False. `now` comes from the caller's Clock.
     """
     values = dict(params or {})
-    check_template(template_key, {k: v for k, v in values.items() if k not in RESERVED_PARAMS})
+    check_template(
+        template_key,
+        values
+        if template_key == SCREEN_TEMPLATE
+        else {k: v for k, v in values.items() if k not in RESERVED_PARAMS},
+    )
     row = {
         "lane": int(lane),
         "chat_id": chat_id,
@@ -99,6 +114,8 @@ async def enqueue(
 
 def render(language: str, template_key: str, params: dict[str, Any]) -> str:
     """The message text in `language` (HTML; user-supplied values escaped by `t`)."""
+    if template_key == SCREEN_TEMPLATE:
+        return str(params[SCREEN_PARAM])
     return t(
         language, template_key, **{k: v for k, v in params.items() if k not in RESERVED_PARAMS}
     )

@@ -60,6 +60,13 @@ async def _session(person: Person) -> None:
     await driver.wait_for_answer(pressed.id, timeout=10)
     await driver.clear_faults()
 
+    # A 400 nobody expects: the handler fails and the error handler logs its traceback.
+    await driver.set_fault(
+        "sendMessage", "error", status=400, description="Bad Request: injected", times=1
+    )
+    await driver.send_command(person.user, "start")
+    await driver.wait_for_message(person.id, timeout=10)  # the apology
+
     await person.command("start")
     await person.press("m:settings")
     await person.press("set:notif")
@@ -108,4 +115,5 @@ async def test_a_debug_session_with_failures_logs_no_secret(
     assert "OpenAI key check at" in everything and "APIConnectionError" in everything
     assert f"/bot{REDACTED}/sendMessage answered 502" in everything  # the URL, token masked
     assert REDACTED in everything
+    assert "Handler failure" in logs["error.log"] and "Traceback" in logs["error.log"]
     assert logs["adsbot.log"].count("Traceback") >= 2

@@ -93,7 +93,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         if update.callback_query is not None:
             await answer(update.callback_query, text, alert=True)
         else:
-            await send(update, context, Screen(text))
+            await send(deps, update, context, Screen(text))
 
     def _gated(callback: Callback, what: Callable[[Update], str]) -> Callback:
         """The one admin check: ADMIN_IDS, read on every update (never cached per user)."""
@@ -137,19 +137,19 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
     async def command(update: Update, context: Context) -> None:
         user = await current_user(deps, update)
         if user is not None:
-            await send(update, context, admin_menu(user.language))
+            await send(deps, update, context, admin_menu(user.language))
 
     async def open_home(update: Update, context: Context, press: Press) -> None:
-        await show(update, context, admin_menu(press.language))
+        await show(deps, update, context, admin_menu(press.language))
 
     async def open_users(update: Update, context: Context, press: Press) -> None:
-        await show(update, context, users_menu(press.language))
+        await show(deps, update, context, users_menu(press.language))
 
     async def later(update: Update, context: Context, press: Press) -> str:
         entry = press.data.removeprefix("adm:")
         feature = t(press.language, f"admin.entry.{entry}")
         note = t(press.language, "soon.note", feature=feature)
-        await show(update, context, admin_menu(press.language, note))
+        await show(deps, update, context, admin_menu(press.language, note))
         return t(press.language, "soon.toast")
 
     async def audit_log(update: Update, context: Context, press: Press) -> None:
@@ -170,13 +170,15 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
             if lines
             else t(lang, "admin.audit.empty")
         )
-        await show(update, context, Screen(text, with_back(lang, [], ADMIN_HOME)))
+        await show(deps, update, context, Screen(text, with_back(lang, [], ADMIN_HOME)))
 
     # --- suspend / unsuspend ----------------------------------------------------------------
 
     async def ask(update: Update, context: Context, press: Press, kind: str, key: str) -> None:
         await conversation.begin(db, press.user.id, kind, deps.clock.now())
-        await show(update, context, Screen(t(press.language, key), cancel_only(press.language)))
+        await show(
+            deps, update, context, Screen(t(press.language, key), cancel_only(press.language))
+        )
 
     async def start_suspend(update: Update, context: Context, press: Press) -> None:
         await ask(update, context, press, WHO, "admin.suspend.ask_who")
@@ -188,7 +190,10 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         update: Update, context: Context, user: UserView, key: str, **params: object
     ) -> None:
         await send(
-            update, context, Screen(t(user.language, key, **params), cancel_only(user.language))
+            deps,
+            update,
+            context,
+            Screen(t(user.language, key, **params), cancel_only(user.language)),
         )
 
     async def suspend_who(
@@ -215,12 +220,12 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
             return
         data = {**state.data, "reason": text[:MAX_REASON]}
         await conversation.begin(db, user.id, HOW_LONG, deps.clock.now(), data)
-        await send(update, context, durations(user.language))
+        await send(deps, update, context, durations(user.language))
 
     async def suspend_how_long(
         update: Update, context: Context, user: UserView, _state: State, _text: str | None
     ) -> None:
-        await send(update, context, durations(user.language))  # a button, please
+        await send(deps, update, context, durations(user.language))  # a button, please
 
     async def duration(update: Update, context: Context, press: Press) -> str:
         hours = press.data.removeprefix("adm:dur:")
@@ -256,7 +261,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
             id=target.id,
             until=format_when(target.suspended_until, press.language, press.user.time_zone),
         )
-        await show(update, context, users_menu(press.language, note))
+        await show(deps, update, context, users_menu(press.language, note))
         return t(press.language, "admin.done_toast")
 
     async def unsuspend_who(
@@ -272,7 +277,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
             return
         await conversation.clear(db, user.id)
         note = t(user.language, "admin.unsuspend.done", name=target.first_name, id=target.id)
-        await send(update, context, users_menu(user.language, note))
+        await send(deps, update, context, users_menu(user.language, note))
 
     application.add_handler(
         CommandHandler("admin", _gated(command, lambda _u: "/admin"), block=True)

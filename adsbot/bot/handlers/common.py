@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.constants import ChatType
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.i18n import t
 from adsbot.bot.keyboards import MAX_CALLBACK_BYTES, main_menu
+from adsbot.bot.reply import edit_screen, send_screen
 from adsbot.services import users
 from adsbot.services.conversation import State
 from adsbot.services.users import TelegramPerson, UserView
@@ -118,17 +119,24 @@ def home(deps: BotDeps, user: UserView, note: str | None = None) -> Screen:
     return Screen(text, main_menu(user.language, is_admin=is_admin(deps, user.id)))
 
 
-async def send(update: Update, context: Context, screen: Screen) -> None:
-    """A new message in the chat of the update."""
+def _reply_key(update: Update) -> str:
+    # One screen per update: a replayed update does not queue its fallen-back screen twice.
+    return f"reply:{update.update_id}"
+
+
+async def send(deps: BotDeps, update: Update, context: Context, screen: Screen) -> None:
+    """A new message in the chat of the update (through the outbox if Telegram fails now)."""
     chat = update.effective_chat
     if chat is None:
         return
-    await context.bot.send_message(
+    await send_screen(
+        context.bot,
+        deps.db,
+        deps.clock,
         chat.id,
         screen.text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=screen.keyboard,
-        disable_web_page_preview=True,
+        screen.keyboard,
+        dedupe_key=_reply_key(update),
     )
 
 
@@ -142,24 +150,24 @@ def _own_message(query: CallbackQuery) -> Message | None:
     return message
 
 
-async def show(update: Update, context: Context, screen: Screen) -> None:
-    """Edit the pressed message in place; anything else gets a new message."""
+async def show(deps: BotDeps, update: Update, context: Context, screen: Screen) -> None:
+    """Edit the pressed message in place; anything else gets a new message. Every screen a
+    handler shows goes through here or `send`; both fall back to the outbox (bot.reply)."""
     query = update.callback_query
-    if query is None or _own_message(query) is None:
-        await send(update, context, screen)
+    message = _own_message(query) if query is not None else None
+    if message is None:
+        await send(deps, update, context, screen)
         return
-    try:
-        await query.edit_message_text(
-            screen.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=screen.keyboard,
-            disable_web_page_preview=True,
-        )
-    except BadRequest as exc:
-        if "not modified" in exc.message.lower():
-            return  # pressed twice: the screen is already what it should be
-        logger.info("Could not edit message in place (%s); sending a new one", exc.message)
-        await send(update, context, screen)
+    await edit_screen(
+        context.bot,
+        deps.db,
+        deps.clock,
+        message.chat.id,
+        message.message_id,
+        screen.text,
+        screen.keyboard,
+        dedupe_key=_reply_key(update),
+    )
 
 
 async def answer(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> None:
@@ -187,7 +195,7 @@ async def refuse_press(deps: BotDeps, update: Update, context: Context) -> None:
     language = user.language if user else deps.settings.DEFAULT_LANGUAGE
     await answer(query, t(language, "errors.stale_button"))
     if user is not None and _own_message(query) is not None:
-        await show(update, context, home(deps, user))
+        await show(deps, update, context, home(deps, user))
 
 
 PressHandler = Callable[[Update, Context, Press], Awaitable[str | None]]

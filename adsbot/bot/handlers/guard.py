@@ -8,13 +8,13 @@ them, and a `successful_payment` (money already taken) is always credited.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.formatting import format_when
 from adsbot.bot.handlers.common import Context, answer, current_user, in_private_chat
 from adsbot.bot.i18n import t
+from adsbot.bot.reply import send_screen
 from adsbot.services import users
 from adsbot.services.users import UserView
 
@@ -45,7 +45,8 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
         if update.callback_query is not None:
             await answer(update.callback_query, t(user.language, "suspended.toast"))
         if await users.claim_suspension_notice(deps.db, user.id, now):
-            await context.bot.send_message(user.id, notice(user), parse_mode=ParseMode.HTML)
+            # Claimed, so it must arrive: through the outbox if Telegram fails right now.
+            await send_screen(context.bot, deps.db, deps.clock, user.id, notice(user))
         raise ApplicationHandlerStop
 
     application.add_handler(TypeHandler(Update, guard, block=True), group=-1)

@@ -53,13 +53,13 @@ def page(language: str, name: str) -> Screen:
 
 def register(application: Application, deps: BotDeps) -> None:  # type: ignore[type-arg]
     async def open_help(update: Update, context: Context, press: Press) -> None:
-        await show(update, context, help_screen(press.language))
+        await show(deps, update, context, help_screen(press.language))
 
     async def open_page(update: Update, context: Context, press: Press) -> None:
         name = press.data.removeprefix("help:")
         if name not in GUIDES and name not in DOCUMENTS:
             raise StalePress
-        await show(update, context, page(press.language, name))
+        await show(deps, update, context, page(press.language, name))
 
     def command(name: str | None) -> Callback:
         async def typed(update: Update, context: Context) -> None:
@@ -67,7 +67,7 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
             if user is None:
                 return
             screen = help_screen(user.language) if name is None else page(user.language, name)
-            await send(update, context, screen)
+            await send(deps, update, context, screen)
 
         return typed
 
@@ -88,6 +88,6 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
         user = await current_user(deps, update)
         if user is not None:
             text = t(user.language, "help.paysupport")
-            await send(update, context, Screen(text, with_back(user.language, [], HELP)))
+            await send(deps, update, context, Screen(text, with_back(user.language, [], HELP)))
 
     application.add_handler(CommandHandler("paysupport", paysupport, block=True))

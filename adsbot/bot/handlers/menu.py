@@ -35,7 +35,9 @@ def register_coming_soon(
     the main menu again, never an error."""
 
     async def pressed(update: Update, context: Context, press: Press) -> str:
-        await show(update, context, home(deps, press.user, coming_soon_note(press.language, key)))
+        await show(
+            deps, update, context, home(deps, press.user, coming_soon_note(press.language, key))
+        )
         return t(press.language, "soon.toast")
 
     application.add_handler(
@@ -47,14 +49,16 @@ def register_coming_soon(
     async def typed(update: Update, context: Context) -> None:
         user = await current_user(deps, update)
         if user is not None:
-            await send(update, context, home(deps, user, coming_soon_note(user.language, key)))
+            await send(
+                deps, update, context, home(deps, user, coming_soon_note(user.language, key))
+            )
 
     application.add_handler(CommandHandler(command, typed, block=True))
 
 
 def register(application: Application, deps: BotDeps) -> None:  # type: ignore[type-arg]
     async def back_home(update: Update, context: Context, press: Press) -> None:
-        await show(update, context, home(deps, press.user))
+        await show(deps, update, context, home(deps, press.user))
 
     application.add_handler(
         CallbackQueryHandler(on_press(deps, back_home), pattern=f"^{HOME}$", block=True)

@@ -98,63 +98,63 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
     db = deps.db
 
     async def open_settings(update: Update, context: Context, press: Press) -> None:
-        await show(update, context, settings_screen(deps, press.user))
+        await show(deps, update, context, settings_screen(deps, press.user))
 
     async def language(update: Update, context: Context, press: Press) -> str | None:
         parts = press.parts
         if len(parts) == 2:
-            await show(update, context, language_screen(press.user))
+            await show(deps, update, context, language_screen(press.user))
             return None
         if len(parts) != 3 or parts[2] not in LANGUAGES:
             raise StalePress
         user = await users.set_language(db, press.user.id, parts[2])
         note = t(user.language, "settings.language_set")
-        await show(update, context, settings_screen(deps, user, note))
+        await show(deps, update, context, settings_screen(deps, user, note))
         return note
 
     async def zone(update: Update, context: Context, press: Press) -> str | None:
         name = press.data.removeprefix("set:tz")
         if not name:
-            await show(update, context, zone_screen(press.user))
+            await show(deps, update, context, zone_screen(press.user))
             return None
         if not name.startswith(":") or not users.valid_time_zone(name[1:]):
             raise StalePress
         user = await users.set_time_zone(db, press.user.id, name[1:])
         note = t(user.language, "settings.zone_set", zone=user.time_zone)
-        await show(update, context, settings_screen(deps, user, note))
+        await show(deps, update, context, settings_screen(deps, user, note))
         return None
 
     async def type_zone(update: Update, context: Context, press: Press) -> None:
         await conversation.begin(db, press.user.id, TZ_STEP, deps.clock.now())
         prompt = Screen(t(press.language, "settings.type_zone_prompt"), cancel_only(press.language))
-        await show(update, context, prompt)
+        await show(deps, update, context, prompt)
 
     async def typed_zone(
         update: Update, context: Context, user: UserView, _state: State, text: str | None
     ) -> None:
         if text is None or not users.valid_time_zone(text):
             screen = Screen(t(user.language, "settings.zone_invalid"), cancel_only(user.language))
-            await send(update, context, screen)  # still waiting: the step stays
+            await send(deps, update, context, screen)  # still waiting: the step stays
             return
         updated = await users.set_time_zone(db, user.id, text)
         await conversation.clear(db, user.id)
         note = t(updated.language, "settings.zone_set", zone=updated.time_zone)
-        await send(update, context, settings_screen(deps, updated, note))
+        await send(deps, update, context, settings_screen(deps, updated, note))
 
     async def notifications(update: Update, context: Context, press: Press) -> None:
-        await show(update, context, notifications_screen(press.user))
+        await show(deps, update, context, notifications_screen(press.user))
 
     async def toggle(update: Update, context: Context, press: Press) -> None:
         category = press.data.removeprefix("set:mute:")
         if category not in MUTABLE_CATEGORIES:
             raise StalePress
         user = await users.toggle_mute(db, press.user.id, category)
-        await show(update, context, notifications_screen(user))
+        await show(deps, update, context, notifications_screen(user))
 
     async def command(update: Update, context: Context) -> None:
         user = await current_user(deps, update)
         if user is not None:
-            await send(update, context, settings_screen(deps, user))
+            await send(deps, update, context, settings_screen(deps, user))
 
     for pattern, handler in (
         (f"^{SETTINGS}$", open_settings),

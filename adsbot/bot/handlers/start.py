@@ -44,6 +44,6 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
         if link:
             note = f"{note}\n\n{link}"
         # The reply goes out after the units of work have committed.
-        await send(update, context, home(deps, user, note))
+        await send(deps, update, context, home(deps, user, note))
 
     application.add_handler(CommandHandler("start", start, block=True))

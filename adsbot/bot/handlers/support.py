@@ -36,18 +36,19 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         return Screen(t(user.language, "support.prompt"), cancel_only(user.language))
 
     async def pressed(update: Update, context: Context, press: Press) -> None:
-        await show(update, context, await begin(press.user))
+        await show(deps, update, context, await begin(press.user))
 
     async def typed(update: Update, context: Context) -> None:
         user = await current_user(deps, update)
         if user is not None:
-            await send(update, context, await begin(user))
+            await send(deps, update, context, await begin(user))
 
     async def relay(
         update: Update, context: Context, user: UserView, _state: State, text: str | None
     ) -> None:
         if not text:
             await send(
+                deps,
                 update,
                 context,
                 Screen(t(user.language, "support.text_only"), cancel_only(user.language)),
@@ -63,7 +64,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
             now=deps.clock.now(),
         )
         note = t(user.language, "support.sent" if queued else "support.unavailable")
-        await send(update, context, home(deps, user, note))
+        await send(deps, update, context, home(deps, user, note))
 
     application.add_handler(
         CallbackQueryHandler(on_press(deps, pressed), pattern=r"^help:support$", block=True)

@@ -41,11 +41,13 @@ def register_cancel(application: Application, deps: BotDeps) -> None:  # type: i
     async def command(update: Update, context: Context) -> None:
         user = await current_user(deps, update)
         if user is not None:
-            await send(update, context, home(deps, user, await cancel_note(user.id, user.language)))
+            await send(
+                deps, update, context, home(deps, user, await cancel_note(user.id, user.language))
+            )
 
     async def pressed(update: Update, context: Context, press: Press) -> None:
         note = await cancel_note(press.user.id, press.language)
-        await show(update, context, home(deps, press.user, note))
+        await show(deps, update, context, home(deps, press.user, note))
 
     application.add_handler(CommandHandler("cancel", command, block=True))
     application.add_handler(
@@ -63,25 +65,27 @@ def register_text(application: Application, deps: BotDeps, steps: Steps) -> None
             return
         state = await conversation.current(deps.db, user.id)
         if state is None:
-            await send(update, context, home(deps, user, t(user.language, "talk.hint")))
+            await send(deps, update, context, home(deps, user, t(user.language, "talk.hint")))
             return
         if state.expired(deps.clock.now()):
             await conversation.clear(deps.db, user.id)
-            await send(update, context, home(deps, user, t(user.language, "talk.expired")))
+            await send(deps, update, context, home(deps, user, t(user.language, "talk.expired")))
             return
         step = steps.get(state.kind)
         if step is None:
             # A step from an older version of the bot: forget it rather than guess.
             logger.info("Dropping unknown conversation step %s", state.kind)
             await conversation.clear(deps.db, user.id)
-            await send(update, context, home(deps, user, t(user.language, "talk.hint")))
+            await send(deps, update, context, home(deps, user, t(user.language, "talk.hint")))
             return
         await step(update, context, user, state, typed_text(message))
 
     async def unknown_command(update: Update, context: Context) -> None:
         user = await current_user(deps, update)
         if user is not None:
-            await send(update, context, home(deps, user, t(user.language, "talk.unknown_command")))
+            await send(
+                deps, update, context, home(deps, user, t(user.language, "talk.unknown_command"))
+            )
 
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(private & filters.COMMAND, unknown_command, block=True))
