@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 from sqlalchemy import delete, func, or_, select, update
 
 from adsbot.bot.i18n import LANGUAGES, match_language
-from adsbot.services import audit
+from adsbot.services import audit, outbox
 from adsbot.storage.database import Database
 from adsbot.storage.models import ConversationState, User
 from adsbot.storage.uow import UnitOfWork
@@ -243,7 +243,8 @@ async def suspend(
 
 
 async def unsuspend(db: Database, *, actor_id: int, target_id: int, now: datetime) -> UserView:
-    """Lift a suspension (audited); lifting one that already ended is recorded too."""
+    """Lift a suspension (audited); lifting one that already ended is recorded too. A user whose
+    suspension was still running is told, through the outbox, in their language at send time."""
     async with db.unit_of_work() as uow:
         user = await _load(uow, target_id)
         if user is None:
@@ -254,6 +255,10 @@ async def unsuspend(db: Database, *, actor_id: int, target_id: int, now: datetim
         user.suspension_notified_at = None
         details = {"was_until": was.isoformat() if was else None}
         audit.record(uow, actor_id, "user.unsuspend", f"user:{target_id}", details, now)
+        if was is not None and was > now:
+            # Keyed by the suspension it ends: a repeated unsuspend does not tell them twice.
+            key = f"unsuspend:{target_id}:{was.isoformat()}"
+            await outbox.enqueue(uow, target_id, "suspended.lifted", now=now, dedupe_key=key)
         await uow.commit()
         return _view(user)
 

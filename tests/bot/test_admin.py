@@ -9,7 +9,7 @@ import pytest
 
 from adsbot.adapters.clock import FakeClock
 from adsbot.runtime import Runtime
-from adsbot.storage.models import AuditLog, User
+from adsbot.storage.models import AuditLog, OutboxMessage, User
 from tests.bot.helpers import ADMIN_ID, MENU_DATA, Person, data_of, forge_press, rows
 
 ADMIN_ENTRIES = [
@@ -108,8 +108,36 @@ async def test_an_admin_unsuspends_by_id_and_the_user_is_back(
     done = await admin.say(str(anna.id))
     assert "di nuovo attivo" in (done.text or "")
     assert [a.action for a in await rows(running_bot, AuditLog)][-1] == "user.unsuspend"
+    told = await anna.driver.wait_for_message(anna.id)  # from the outbox, in Italian
+    assert "sospensione del tuo account è stata revocata" in (told.text or "")
     reply = await anna.command("start")
     assert data_of(reply) == MENU_DATA
+
+
+async def _unsuspend(admin: Person, who: str) -> str:
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press("adm:unsusp")
+    return (await admin.say(who)).text or ""
+
+
+async def test_a_user_whose_suspension_is_lifted_is_told_once_in_their_language(
+    running_bot: Runtime, admin: Person, john: Person
+) -> None:
+    await john.command("start")
+    await _suspend(admin, "@john_en", "test", 24)
+    assert "suspended" in ((await john.command("start")).text or "")
+    assert "di nuovo attivo" in await _unsuspend(admin, "@john_en")
+    told = await john.driver.wait_for_message(john.id)
+    assert told.text == (
+        "✅ Your account's suspension has been lifted: you can use the bot again. "
+        "Send /start for the menu."
+    )
+    (row,) = await rows(running_bot, OutboxMessage, OutboxMessage.chat_id == john.id)
+    assert (row.template_key, row.lane) == ("suspended.lifted", 0)
+    # Lifting it again (nothing running) tells nobody anything more.
+    await _unsuspend(admin, "@john_en")
+    assert len(await rows(running_bot, OutboxMessage, OutboxMessage.chat_id == john.id)) == 1
 
 
 @pytest.mark.parametrize("who", ["@nobody_here", "12345", "not a user"])
