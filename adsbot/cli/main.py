@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from adsbot.cli import config_cmd, ledger_cmd, migrate_cmd, seed_cmd
+from adsbot.cli import backup_cmd, config_cmd, ledger_cmd, migrate_cmd, seed_cmd
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     ledger_actions.add_parser("audit", help="check the ledger's invariants").set_defaults(
         handler=ledger_cmd.audit
     )
+    commands.add_parser(
+        "backup", help="copy the database into BACKUP_DIR (safe while the bot runs)"
+    ).set_defaults(handler=backup_cmd.run)
     commands.add_parser("seed", help="add the sandbox's demo users (idempotent)").set_defaults(
         handler=seed_cmd.run
     )
