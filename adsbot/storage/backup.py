@@ -6,6 +6,7 @@ the file with `cp` can miss what still sits in the WAL). PostgreSQL: `pg_dump` i
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -53,15 +54,20 @@ def _sqlite(url: str, target: Path) -> Path:
 
 
 def _postgres(url: str, target: Path) -> Path:
-    if shutil.which("pg_dump") is None:
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
         raise BackupError("pg_dump is not installed (Debian: apt-get install postgresql-client)")
-    libpq_url = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    parsed = make_url(url)
+    # The password goes through the environment, not the command line (visible in `ps`).
+    libpq_url = parsed.set(drivername="postgresql", password=None).render_as_string()
+    env = {**os.environ, "PGPASSWORD": parsed.password or ""}
     partial = target.with_suffix(".partial")
     result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        ["pg_dump", "--format=custom", f"--file={partial}", f"--dbname={libpq_url}"],
+        [pg_dump, "--format=custom", f"--file={partial}", f"--dbname={libpq_url}"],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
