@@ -14,7 +14,6 @@ from telegram.ext import Application, CommandHandler
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.handlers.common import Context, home, person_of, send
 from adsbot.bot.i18n import t
-from adsbot.services import conversation
 from adsbot.services.users import register_or_refresh
 
 # Channel ids are negative (-100…); order and campaign ids positive. Telegram allows 64 characters.
@@ -34,11 +33,15 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
         if person is None or update.effective_message is None:
             return
         settings = deps.settings
+        # /start is a fresh beginning: whatever the bot waited for is forgotten (same unit of work).
         user = await register_or_refresh(
-            deps.db, person, deps.clock.now(), settings.DEFAULT_TIMEZONE, settings.DEFAULT_LANGUAGE
+            deps.db,
+            person,
+            deps.clock.now(),
+            settings.DEFAULT_TIMEZONE,
+            settings.DEFAULT_LANGUAGE,
+            forget_conversation=True,
         )
-        # /start is a fresh beginning: whatever the bot waited for is forgotten.
-        await conversation.clear(deps.db, user.id)
         note = t(user.language, "start.welcome", name=user.first_name)
         link = deep_link_note(user.language, context.args[0]) if context.args else None
         if link:
