@@ -48,6 +48,12 @@ def clean_env(**values: str) -> dict[str, str]:
     return env
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -181,11 +187,13 @@ async def measure(
     label: str, proc: subprocess.Popen[str], load: Load, args: argparse.Namespace
 ) -> dict[str, float]:
     await load.throughput(50)  # warm-up
+    cpu_before = cpu_seconds(proc.pid)
     rate = await load.throughput(args.updates)
+    cpu_ms = (cpu_seconds(proc.pid) - cpu_before) * 1000 / args.updates
     p50, p99 = await load.latency(args.rate, args.seconds)
     rss = peak_rss_mb(proc.pid)
     print(
-        f"{label:8s} {rate:8.1f} updates/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms at {args.rate:.0f}/s offered   peak RSS {rss:6.1f} MB"
+        f"{label:8s} {rate:8.1f} updates/s   {cpu_ms:5.1f} ms CPU/update   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms at {args.rate:.0f}/s offered   peak RSS {rss:6.1f} MB"
     )
     return {"rate": rate, "p50": p50, "p99": p99, "rss": rss}
 
