@@ -125,18 +125,30 @@ async def register_or_refresh(
             await uow.session.execute(
                 delete(ConversationState).where(ConversationState.user_id == person.id)
             )
-        user = await _load(uow, person.id)
-        created = user is None
-        if user is None:
-            user = _new_user(person, now, default_timezone, default_language)
-            uow.session.add(user)
-        user.first_name = person.first_name[:128]
-        user.last_name = person.last_name[:128] if person.last_name else None
-        user.username = person.username
-        user.last_seen_at = now
-        user.unreachable_since = None  # they wrote to us: reachable again
+        # Core statements, not the ORM: this runs on most updates, and one UPDATE … RETURNING
+        # is the whole refresh when the user exists (the common case).
+        refreshed = (
+            await uow.session.execute(
+                update(User)
+                .where(User.id == person.id)
+                .values(
+                    first_name=person.first_name[:128],
+                    last_name=person.last_name[:128] if person.last_name else None,
+                    username=person.username,
+                    last_seen_at=now,
+                    unreachable_since=None,  # they wrote to us: reachable again
+                )
+                .returning(User)
+                .execution_options(synchronize_session=False)
+            )
+        ).scalar_one_or_none()
+        if refreshed is not None:
+            await uow.commit()
+            return _view(refreshed)
+        user = _new_user(person, now, default_timezone, default_language)
+        uow.session.add(user)
         await uow.commit()
-        return _view(user, created)
+        return _view(user, created=True)
 
 
 async def ensure(
