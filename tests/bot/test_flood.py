@@ -121,8 +121,9 @@ async def test_a_flooding_user_is_warned_once_and_others_are_still_answered(
 
 @pytest.mark.xfail(
     strict=False,
-    reason="in-process p99 is sometimes hit by one 150-190 ms outlier (SQLite WAL checkpoint "
-    "fsync with synchronous=FULL, and the emulator sharing the event loop); medians hold",
+    reason="in-process p99 over 6-15 samples is the maximum: a full (generation 2) garbage "
+    "collection of this process's heap (90-230 ms, about once per run) or a slow moment of the "
+    "shared event loop sometimes lands on a sample; medians hold (WAL checkpoints ruled out)",
 )
 async def test_a_flooding_user_does_not_slow_others_down(
     running_bot: Runtime, emulator: Any, people: Any
