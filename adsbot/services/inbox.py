@@ -36,6 +36,11 @@ class StoredUpdate:
     payload: dict[str, Any]
 
 
+# What the group-committed writes take: (payload, received at) and (row id, now, error ref).
+StoreItem = tuple[dict[str, Any], datetime]
+FinishItem = tuple[int, datetime, str | None]
+
+
 def is_update_shaped(body: object) -> bool:
     """A JSON object with an integer `update_id` (anything else is not stored)."""
     return (
@@ -78,9 +83,7 @@ async def store(
     return outcome, row
 
 
-async def store_in(
-    uow: UnitOfWork, item: tuple[dict[str, Any], datetime]
-) -> tuple[StoreOutcome, StoredUpdate | None]:
+async def store_in(uow: UnitOfWork, item: StoreItem) -> tuple[StoreOutcome, StoredUpdate | None]:
     """Store one update-shaped payload inside the caller's unit of work (never commits)."""
     payload, now = item
     update_id = int(payload["update_id"])
@@ -142,7 +145,7 @@ async def finish(db: Database, row_id: int, now: datetime, error_ref: str | None
         await uow.commit()
 
 
-async def finish_in(uow: UnitOfWork, item: tuple[int, datetime, str | None]) -> None:
+async def finish_in(uow: UnitOfWork, item: FinishItem) -> None:
     """`finish` inside the caller's unit of work (never commits)."""
     row_id, now, error_ref = item
     await uow.session.execute(
@@ -152,28 +155,40 @@ async def finish_in(uow: UnitOfWork, item: tuple[int, datetime, str | None]) -> 
     )
 
 
+async def _write_in(
+    uow: UnitOfWork, item: tuple[StoreItem | None, FinishItem | None]
+) -> tuple[StoreOutcome, StoredUpdate | None] | None:
+    store_item, finish_item = item
+    if store_item is not None:
+        return await store_in(uow, store_item)
+    assert finish_item is not None
+    await finish_in(uow, finish_item)
+    return None
+
+
 class InboxWriter:
     """The inbox's two hot writes (store on arrival, finish after handling) with group commit,
-    for the webhook and the worker. Each caller still returns only after its row committed."""
+    for the webhook and the worker: under load, the updates arriving and the updates finished
+    meanwhile share one transaction. Each caller returns only after its row committed."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._stores: GroupCommit[
-            tuple[dict[str, Any], datetime], tuple[StoreOutcome, StoredUpdate | None]
-        ] = GroupCommit(db, store_in)
-        self._finishes: GroupCommit[tuple[int, datetime, str | None], None] = GroupCommit(
-            db, finish_in
-        )
+        self._writes: GroupCommit[
+            tuple[StoreItem | None, FinishItem | None],
+            tuple[StoreOutcome, StoredUpdate | None] | None,
+        ] = GroupCommit(db, _write_in)
 
     async def store(
         self, payload: dict[str, Any], now: datetime
     ) -> tuple[StoreOutcome, StoredUpdate | None]:
         if not is_update_shaped(payload):
             return "invalid", None
-        return await self._stores.submit((payload, now))
+        result = await self._writes.submit(((payload, now), None))
+        assert result is not None
+        return result
 
     async def finish(self, row_id: int, now: datetime, error_ref: str | None = None) -> None:
-        await self._finishes.submit((row_id, now, error_ref))
+        await self._writes.submit((None, (row_id, now, error_ref)))
 
 
 async def lag(db: Database, now: datetime) -> tuple[int, float]:
