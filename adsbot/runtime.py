@@ -202,7 +202,7 @@ class Runtime:
         await self.components.db.dispose()
 
 
-def _tune_garbage_collector() -> None:
+def tune_garbage_collector() -> None:
     """Full collections walk the whole heap (PTB, SQLAlchemy and their caches): 90-230 ms
     pauses that land on some update's latency. Objects alive after start-up live until exit, so
     they are frozen out of the collector's sight, and young collections run less often."""
@@ -222,7 +222,7 @@ async def serve(settings: Settings) -> int:
     except StartupFailed as exc:
         logger.critical("Start-up failed: %s", exc)
         return EXIT_STARTUP_FAILED
-    _tune_garbage_collector()
+    tune_garbage_collector()
     await stop.wait()
     await runtime.stop()
     return EXIT_OK
