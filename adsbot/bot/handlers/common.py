@@ -82,11 +82,21 @@ _read_for: contextvars.ContextVar[tuple[int, UserView] | None] = contextvars.Con
 )
 
 
+def starts_session(update: Update) -> bool:
+    """A /start command (also `/start@bot` and with a deep-link argument)."""
+    message = update.message
+    if message is None or not message.text:
+        return False
+    command = message.text.split(maxsplit=1)[0]
+    return command == "/start" or command.startswith("/start@")
+
+
 async def current_user(deps: BotDeps, update: Update) -> UserView | None:
     """The acting user as stored at the start of this update (created at first contact).
 
     Read once per update, not per handler; a handler that changes the user uses what its
-    service returns.
+    service returns. On /start the read is the refresh itself (names, last seen, and what the
+    bot waited for forgotten), so /start costs one unit of work instead of a read and a write.
     """
     person = person_of(update)
     if person is None:
@@ -94,10 +104,17 @@ async def current_user(deps: BotDeps, update: Update) -> UserView | None:
     cached = _read_for.get()
     if cached is not None and cached[0] == update.update_id and cached[1].id == person.id:
         return cached[1]
-    settings = deps.settings
-    user = await users.ensure(
-        deps.db, person, deps.clock.now(), settings.DEFAULT_TIMEZONE, settings.DEFAULT_LANGUAGE
+    zone, language, now = (
+        deps.settings.DEFAULT_TIMEZONE,
+        deps.settings.DEFAULT_LANGUAGE,
+        deps.clock.now(),
     )
+    if starts_session(update):
+        user = await users.register_or_refresh(
+            deps.db, person, now, zone, language, forget_conversation=True
+        )
+    else:
+        user = await users.ensure(deps.db, person, now, zone, language)
     _read_for.set((update.update_id, user))
     return user
 

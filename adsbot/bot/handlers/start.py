@@ -12,9 +12,8 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from adsbot.bot.deps import BotDeps
-from adsbot.bot.handlers.common import Context, home, person_of, send
+from adsbot.bot.handlers.common import Context, current_user, home, send
 from adsbot.bot.i18n import t
-from adsbot.services.users import register_or_refresh
 
 # Channel ids are negative (-100…); order and campaign ids positive. Telegram allows 64 characters.
 DEEP_LINK = re.compile(r"^(ch|ord|camp)_(-?\d{1,19})$")
@@ -29,19 +28,12 @@ def deep_link_note(language: str, payload: str) -> str | None:
 
 def register(application: Application, deps: BotDeps) -> None:  # type: ignore[type-arg]
     async def start(update: Update, context: Context) -> None:
-        person = person_of(update)
-        if person is None or update.effective_message is None:
+        if update.effective_message is None:
             return
-        settings = deps.settings
-        # /start is a fresh beginning: whatever the bot waited for is forgotten (same unit of work).
-        user = await register_or_refresh(
-            deps.db,
-            person,
-            deps.clock.now(),
-            settings.DEFAULT_TIMEZONE,
-            settings.DEFAULT_LANGUAGE,
-            forget_conversation=True,
-        )
+        # Registered or refreshed, with the conversation forgotten, by the per-update user read.
+        user = await current_user(deps, update)
+        if user is None:
+            return
         note = t(user.language, "start.welcome", name=user.first_name)
         link = deep_link_note(user.language, context.args[0]) if context.args else None
         if link:
