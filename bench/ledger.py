@@ -5,7 +5,8 @@
 SQLite runs on a temporary file with the application's pragmas (WAL, synchronous=FULL). With
 --postgres, the script creates a throwaway database on that server and drops it afterwards. Each
 figure: single-posting (a top-up) and three-posting (escrow → publisher + fee) transfers, one writer
-at a time and 8 concurrent writers (SQLite: 8 engines; PostgreSQL: one pooled engine).
+at a time and 8 concurrent writers (SQLite: 8 engines; PostgreSQL: one pooled engine), with the
+number of SQL statements per transfer (BEGIN and COMMIT included).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from adsbot.domain.ledger import AccountRef, AccountType, Posting
@@ -54,9 +55,20 @@ def triple(n: int) -> list[Posting]:
 
 async def run(
     url: str, shape: Callable[[int], list[Posting]], count: int, writers: int, tag: str
-) -> float:
+) -> tuple[float, float]:
+    """(transfers per second, statements per transfer)."""
     sqlite = url.startswith("sqlite")
     databases = [Database.from_url(url) for _ in range(writers if sqlite else 1)]
+    statements = 0
+
+    def count_statement(*_: object) -> None:
+        nonlocal statements
+        statements += 1
+
+    for db in databases:
+        event.listen(db.engine.sync_engine, "before_cursor_execute", count_statement)
+        # COMMIT goes to the driver directly, not through a cursor.
+        event.listen(db.engine.sync_engine, "commit", count_statement)
 
     async def writer(w: int) -> None:
         db = databases[w % len(databases)]
@@ -70,16 +82,19 @@ async def run(
     finally:
         for db in databases:
             await db.dispose()
-    return count / elapsed
+    return count / elapsed, statements / count
 
 
 async def bench(name: str, url: str, count: int) -> None:
     for shape_name, shape in (("1 posting", single), ("3 postings", triple)):
         for writers in (1, WRITERS):
             tag = f"{shape_name}:{writers}"
-            rate = await run(url, shape, count, writers, tag)
+            rate, statements = await run(url, shape, count, writers, tag)
             mode = "sequential" if writers == 1 else f"{writers} writers"
-            print(f"{name:<10} {shape_name:<11} {mode:<11} {rate:8.0f} transfers/s")
+            print(
+                f"{name:<10} {shape_name:<11} {mode:<11} {rate:8.0f} transfers/s"
+                f" {statements:5.1f} statements each"
+            )
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from adsbot.domain.ledger import LedgerRuleError
 from adsbot.services.ledger import (
     IdempotencyConflict,
     InsufficientFunds,
+    RefusedTransferNotRolledBack,
     balance,
     balances,
     transfer,
@@ -164,17 +165,63 @@ async def test_a_transfer_joins_the_callers_unit_of_work_and_commits_with_it(
     assert await _balances(database, funds(ALICE)) == [5]
 
 
-async def test_a_refused_transfer_leaves_the_callers_other_writes_intact(
+async def test_a_refused_transfer_in_a_savepoint_leaves_the_callers_other_writes_intact(
     database: Database,
 ) -> None:
+    await transfer_now(database, "topup:c1", [move(TOPUPS, funds(ALICE), 5)], kind="topup", now=NOW)
     async with database.unit_of_work() as uow:
         uow.session.add(User(id=ALICE, first_name="Anna", created_at=NOW, last_seen_at=NOW))
         await uow.session.flush()
         with pytest.raises(InsufficientFunds):
-            await transfer(uow, "hold", [move(funds(ALICE), escrow(1), 5)], kind="hold", now=NOW)
+            # The first account's change goes through before the second one is refused.
+            await transfer(
+                uow,
+                "hold",
+                [move(TOPUPS, escrow(1), 5), move(funds(ALICE), escrow(1), 6)],
+                kind="hold",
+                now=NOW,
+                savepoint=True,
+            )
         await uow.commit()
     assert await _count(database, User) == 1
-    assert await _count(database, LedgerTransaction) == 0
+    assert await _count(database, LedgerTransaction) == 1
+    assert await _balances(database, TOPUPS, funds(ALICE), escrow(1)) == [-5, 5, 0]
+
+
+async def test_a_unit_of_work_cannot_commit_after_a_refused_transfer_without_a_savepoint(
+    database: Database,
+) -> None:
+    """Without a savepoint the refused transfer's first steps sit in the transaction: committing
+    them would break the ledger, so the commit is refused and everything rolls back."""
+    await transfer_now(database, "topup:c1", [move(TOPUPS, funds(ALICE), 5)], kind="topup", now=NOW)
+    async with database.unit_of_work() as uow:
+        uow.session.add(User(id=ALICE, first_name="Anna", created_at=NOW, last_seen_at=NOW))
+        with pytest.raises(InsufficientFunds):
+            await transfer(
+                uow,
+                "hold",
+                [move(TOPUPS, escrow(1), 5), move(funds(ALICE), escrow(1), 6)],
+                kind="hold",
+                now=NOW,
+            )
+        with pytest.raises(RefusedTransferNotRolledBack):
+            await uow.commit()
+    assert await _count(database, User) == 0
+    assert await _count(database, LedgerTransaction) == 1
+    assert await _balances(database, TOPUPS, funds(ALICE), escrow(1)) == [-5, 5, 0]
+
+
+async def test_a_repeated_key_with_different_content_leaves_the_unit_of_work_usable(
+    database: Database,
+) -> None:
+    await transfer_now(database, "topup:c1", [move(TOPUPS, funds(ALICE), 5)], kind="topup", now=NOW)
+    async with database.unit_of_work() as uow:
+        uow.session.add(User(id=ALICE, first_name="Anna", created_at=NOW, last_seen_at=NOW))
+        with pytest.raises(IdempotencyConflict):
+            await transfer(uow, "topup:c1", [move(TOPUPS, funds(ALICE), 6)], kind="topup", now=NOW)
+        await uow.commit()
+    assert await _count(database, User) == 1
+    assert await _balances(database, funds(ALICE)) == [5]
 
 
 async def test_accounts_are_created_once_per_type_owner_and_currency(database: Database) -> None:
