@@ -75,32 +75,32 @@ async def test_one_users_updates_never_overtake_each_other_and_two_users_run_in_
 
 
 async def test_the_dedup_window_is_seven_days_and_an_older_row_is_replaced(
-    sqlite_database: Database,
+    database: Database,
 ) -> None:
     clock = FakeClock()
-    outcome, row = await inbox.store(sqlite_database, _update(5, 1, "a"), clock.now())
+    outcome, row = await inbox.store(database, _update(5, 1, "a"), clock.now())
     assert outcome == "stored" and row is not None
-    await inbox.finish(sqlite_database, row.id, clock.now())
+    await inbox.finish(database, row.id, clock.now())
     clock.advance(days=6)
-    assert (await inbox.store(sqlite_database, _update(5, 1, "b"), clock.now()))[0] == "duplicate"
+    assert (await inbox.store(database, _update(5, 1, "b"), clock.now()))[0] == "duplicate"
     clock.advance(days=2)
-    outcome, fresh = await inbox.store(sqlite_database, _update(5, 1, "c"), clock.now())
+    outcome, fresh = await inbox.store(database, _update(5, 1, "c"), clock.now())
     assert outcome == "stored" and fresh is not None
     assert fresh.payload["message"]["text"] == "c"
-    assert [r.payload["message"]["text"] for r in await inbox.pending(sqlite_database)] == ["c"]
+    assert [r.payload["message"]["text"] for r in await inbox.pending(database)] == ["c"]
 
 
 async def test_pruning_removes_only_handled_rows_older_than_the_window(
-    sqlite_database: Database,
+    database: Database,
 ) -> None:
     clock = FakeClock()
-    _, old_done = await inbox.store(sqlite_database, _update(1, 1, "x"), clock.now())
-    _, old_pending = await inbox.store(sqlite_database, _update(2, 1, "y"), clock.now())
+    _, old_done = await inbox.store(database, _update(1, 1, "x"), clock.now())
+    _, old_pending = await inbox.store(database, _update(2, 1, "y"), clock.now())
     assert old_done and old_pending
-    await inbox.finish(sqlite_database, old_done.id, clock.now())
+    await inbox.finish(database, old_done.id, clock.now())
     clock.advance(timedelta(days=8))
-    assert await inbox.prune(sqlite_database, clock.now()) == 1
-    assert [r.update_id for r in await inbox.pending(sqlite_database)] == [2]
+    assert await inbox.prune(database, clock.now()) == 1
+    assert [r.update_id for r in await inbox.pending(database)] == [2]
 
 
 def test_the_ordering_key_is_the_user_then_the_chat_then_the_update() -> None:

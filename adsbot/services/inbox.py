@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adsbot.storage.database import Database
 from adsbot.storage.group_commit import GroupCommit
@@ -35,6 +34,23 @@ class StoredUpdate:
     ordering_key: int
     payload: dict[str, Any]
 
+
+# The hot statements, built once with bound parameters and run as Core on the unit of work's
+# connection: building an ORM statement and its cache key per call cost more than running it.
+_inbox: Table = InboxUpdate.__table__  # type: ignore[assignment]
+_INSERT_NEW = {
+    name: module.insert(_inbox)
+    .on_conflict_do_nothing(index_elements=["update_id"])
+    .returning(_inbox.c.id)
+    for name, module in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_RECEIVED_AT = select(_inbox.c.received_at).where(_inbox.c.update_id == bindparam("uid"))
+_DELETE_BY_UPDATE_ID = delete(_inbox).where(_inbox.c.update_id == bindparam("uid"))
+_FINISH = (
+    update(_inbox)
+    .where(_inbox.c.id == bindparam("row_id"), _inbox.c.status == PENDING)
+    .values(status=bindparam("new_status"), done_at=bindparam("at"), error_ref=bindparam("ref"))
+)
 
 # What the group-committed writes take: (payload, received at) and (row id, now, error ref).
 StoreItem = tuple[dict[str, Any], datetime]
@@ -95,33 +111,23 @@ async def store_in(uow: UnitOfWork, item: StoreItem) -> tuple[StoreOutcome, Stor
         "status": PENDING,
         "received_at": now,
     }
+    connection = await uow.session.connection()
     # The common case is one statement: insert unless this update_id is already stored.
-    row_id = await _insert_new(uow.session, values)
+    row_id = await _insert_new(connection, values)
     if row_id is None:
-        received_at = (
-            await uow.session.execute(
-                select(InboxUpdate.received_at).where(InboxUpdate.update_id == update_id)
-            )
-        ).scalar_one()
+        received_at = (await connection.execute(_RECEIVED_AT, {"uid": update_id})).scalar_one()
         if received_at > now - DEDUP_WINDOW:
             return "duplicate", None
         # Same id, but older than the window: Telegram restarted its sequence. Replace.
-        await uow.session.execute(delete(InboxUpdate).where(InboxUpdate.update_id == update_id))
-        row_id = await _insert_new(uow.session, values)
+        await connection.execute(_DELETE_BY_UPDATE_ID, {"uid": update_id})
+        row_id = await _insert_new(connection, values)
         assert row_id is not None
     return "stored", StoredUpdate(row_id, update_id, key, payload)
 
 
-async def _insert_new(session: AsyncSession, values: dict[str, Any]) -> int | None:
-    dialect = session.get_bind().dialect.name
-    insert = sqlite_insert if dialect == "sqlite" else postgresql_insert
-    statement = (
-        insert(InboxUpdate)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(InboxUpdate.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
+async def _insert_new(connection: AsyncConnection, values: dict[str, Any]) -> int | None:
+    statement = _INSERT_NEW[connection.dialect.name]
+    return (await connection.execute(statement, values)).scalar_one_or_none()
 
 
 async def pending(db: Database, limit: int = 1000, after_id: int = 0) -> list[StoredUpdate]:
@@ -148,10 +154,15 @@ async def finish(db: Database, row_id: int, now: datetime, error_ref: str | None
 async def finish_in(uow: UnitOfWork, item: FinishItem) -> None:
     """`finish` inside the caller's unit of work (never commits)."""
     row_id, now, error_ref = item
-    await uow.session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.id == row_id, InboxUpdate.status == PENDING)
-        .values(status=FAILED if error_ref else DONE, done_at=now, error_ref=error_ref)
+    connection = await uow.session.connection()
+    await connection.execute(
+        _FINISH,
+        {
+            "row_id": row_id,
+            "new_status": FAILED if error_ref else DONE,
+            "at": now,
+            "ref": error_ref,
+        },
     )
 
 
