@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 from zoneinfo import available_timezones
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Row, Table, bindparam, delete, func, or_, select, update
 
 from adsbot.bot.i18n import LANGUAGES, match_language
 from adsbot.services import audit, outbox
@@ -71,7 +72,27 @@ class CannotSuspend(ValueError):
     """The target may not be suspended (an admin, or the actor themselves)."""
 
 
-def _view(user: User, created: bool = False) -> UserView:
+_users: Table = User.__table__  # type: ignore[assignment]
+_states: Table = ConversationState.__table__  # type: ignore[assignment]
+_SELECT_USER = select(_users).where(_users.c.id == bindparam("uid"))
+# bindparam names must differ from column names in an UPDATE.
+_REFRESH_USER = (
+    update(_users)
+    .where(_users.c.id == bindparam("uid"))
+    .values(
+        first_name=bindparam("new_first_name"),
+        last_name=bindparam("new_last_name"),
+        username=bindparam("new_username"),
+        last_seen_at=bindparam("seen"),
+        unreachable_since=None,  # they wrote to us: reachable again
+    )
+    .returning(*_users.c)
+)
+_FORGET_CONVERSATION = delete(_states).where(_states.c.user_id == bindparam("uid"))
+
+
+def _view(user: User | Row[Any], created: bool = False) -> UserView:
+    """A user as handlers see it, from a mapped User or a Core row of the users table."""
     return UserView(
         id=user.id,
         first_name=user.first_name,
@@ -122,26 +143,22 @@ async def register_or_refresh(
     `forget_conversation` also drops what the bot waited for (/start), in the same unit of work."""
     async with db.unit_of_work() as uow:
         if forget_conversation:
-            await uow.session.execute(
-                delete(ConversationState).where(ConversationState.user_id == person.id)
-            )
-        # Core statements, not the ORM: this runs on most updates, and one UPDATE … RETURNING
-        # is the whole refresh when the user exists (the common case).
+            await uow.session.execute(_FORGET_CONVERSATION, {"uid": person.id})
+        # One prebuilt Core UPDATE … RETURNING is the whole refresh when the user exists (the
+        # common case); building an ORM statement per call cost more than running it.
+        connection = await uow.session.connection()
         refreshed = (
-            await uow.session.execute(
-                update(User)
-                .where(User.id == person.id)
-                .values(
-                    first_name=person.first_name[:128],
-                    last_name=person.last_name[:128] if person.last_name else None,
-                    username=person.username,
-                    last_seen_at=now,
-                    unreachable_since=None,  # they wrote to us: reachable again
-                )
-                .returning(User)
-                .execution_options(synchronize_session=False)
+            await connection.execute(
+                _REFRESH_USER,
+                {
+                    "uid": person.id,
+                    "new_first_name": person.first_name[:128],
+                    "new_last_name": person.last_name[:128] if person.last_name else None,
+                    "new_username": person.username,
+                    "seen": now,
+                },
             )
-        ).scalar_one_or_none()
+        ).one_or_none()
         if refreshed is not None:
             await uow.commit()
             return _view(refreshed)
@@ -161,9 +178,10 @@ async def ensure(
     """The user as stored; created at first contact. A read on every later update (cheap:
     refreshing names is /start's job), a write only the first time."""
     async with db.unit_of_work(read_only=True) as uow:
-        user = await _load(uow, person.id)
-        if user is not None:
-            return _view(user)
+        connection = await uow.session.connection()
+        row = (await connection.execute(_SELECT_USER, {"uid": person.id})).one_or_none()
+        if row is not None:
+            return _view(row)
     return await register_or_refresh(db, person, now, default_timezone, default_language)
 
 
