@@ -64,7 +64,9 @@ async def test_one_failing_item_fails_alone_and_its_neighbours_commit(sqlite_url
 
 
 @pytest.mark.parametrize("count", [1, 300])
-async def test_batches_never_exceed_their_bound_and_all_items_finish(sqlite_url: str, count: int) -> None:
+async def test_batches_never_exceed_their_bound_and_all_items_finish(
+    sqlite_url: str, count: int
+) -> None:
     db = Database.from_url(sqlite_url)
     seen_batches: list[int] = []
     in_batch = 0

@@ -55,7 +55,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_messages")),
         sa.UniqueConstraint("dedupe_key", name=op.f("uq_outbox_messages_dedupe_key")),
     )
-    op.create_index("ix_outbox_messages_due", "outbox_messages", ["status", "lane", "next_attempt_at"])
+    op.create_index(
+        "ix_outbox_messages_due", "outbox_messages", ["status", "lane", "next_attempt_at"]
+    )
     op.create_index(op.f("ix_outbox_messages_chat_id"), "outbox_messages", ["chat_id"])
     op.create_index(op.f("ix_outbox_messages_sent_at"), "outbox_messages", ["sent_at"])
 
