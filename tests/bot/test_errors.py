@@ -4,14 +4,17 @@ its data is stale, forged, too long or from someone else's message."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from typing import Any
 
 import pytest
 
+from adsbot.adapters.clock import FakeClock
 from adsbot.runtime import Runtime
 from adsbot.services import users
-from adsbot.storage.models import InboxUpdate
+from adsbot.storage.models import InboxUpdate, OutboxMessage
 from tests.bot.helpers import MENU_DATA, Person, data_of, forge_press, rows, settle
 
 
@@ -82,3 +85,30 @@ async def test_a_press_on_someone_elses_message_is_answered_and_changes_nothing(
     (still,) = await anna.bot_messages()
     assert still.message_id == menu.message_id and not still.edited
     assert await john.bot_messages() == []
+
+
+async def test_an_apology_that_meets_a_5xx_arrives_through_the_outbox(
+    running_bot: Runtime,
+    john: Person,
+    monkeypatch: pytest.MonkeyPatch,
+    emulator: Any,
+    fake_clock: FakeClock,
+) -> None:
+    from adsbot.services import conversation
+
+    await john.command("start")
+    monkeypatch.setattr(conversation, "clear", _explode)
+    await emulator.driver.set_fault("sendMessage", "server_error", status=502, times=1)
+    await john.driver.send_command(john.user, "cancel")
+    for _ in range(100):
+        queued = await rows(running_bot, OutboxMessage)
+        if queued:
+            break
+        await asyncio.sleep(0.02)
+    assert [(r.chat_id, r.template_key) for r in queued] == [(john.id, "errors.apology")]
+    assert running_bot.components.sender is not None
+    running_bot.components.sender.wake()
+    apology = await john.driver.wait_for_message(
+        john.id, lambda m: "Something went wrong" in (m.text or "")
+    )
+    assert "boom" not in (apology.text or "")  # English: John's language, rendered at send time

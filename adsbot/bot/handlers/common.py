@@ -82,6 +82,15 @@ _read_for: contextvars.ContextVar[tuple[int, UserView] | None] = contextvars.Con
 )
 
 
+def cached_user(update: Update) -> UserView | None:
+    """The acting user if this update already read them (no query)."""
+    cached = _read_for.get()
+    person = update.effective_user
+    if cached is None or person is None or cached[0] != update.update_id:
+        return None
+    return cached[1] if cached[1].id == person.id else None
+
+
 def starts_session(update: Update) -> bool:
     """A /start command (also `/start@bot` and with a deep-link argument)."""
     message = update.message
@@ -101,9 +110,9 @@ async def current_user(deps: BotDeps, update: Update) -> UserView | None:
     person = person_of(update)
     if person is None:
         return None
-    cached = _read_for.get()
-    if cached is not None and cached[0] == update.update_id and cached[1].id == person.id:
-        return cached[1]
+    cached = cached_user(update)
+    if cached is not None:
+        return cached
     zone, language, now = (
         deps.settings.DEFAULT_TIMEZONE,
         deps.settings.DEFAULT_LANGUAGE,

@@ -6,12 +6,12 @@ import logging
 import secrets
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from adsbot.bot.deps import BotDeps
+from adsbot.bot.handlers.common import cached_user
 from adsbot.bot.i18n import match_language, t
+from adsbot.bot.reply import reply
 from adsbot.bot.worker import current_outcome
 
 logger = logging.getLogger(__name__)
@@ -33,21 +33,34 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
             outcome.error_ref = reference
         if not isinstance(update, Update):
             return
-        language = match_language(
-            update.effective_user.language_code if update.effective_user else None,
-            deps.settings.DEFAULT_LANGUAGE,
+        # The language the user chose, if this update already read them; never a new query
+        # here (the database may be what failed).
+        stored = cached_user(update)
+        language = (
+            stored.language
+            if stored
+            else match_language(
+                update.effective_user.language_code if update.effective_user else None,
+                deps.settings.DEFAULT_LANGUAGE,
+            )
         )
-        text = t(language, "errors.apology", reference=reference)
         try:
             if update.callback_query is not None:
                 # A toast is plain text (no HTML); the full apology follows in the chat.
                 toast = t(language, "errors.apology_toast", reference=reference)
                 await update.callback_query.answer(toast[:200], show_alert=True)
             if update.effective_chat is not None and update.effective_chat.type == "private":
-                await context.bot.send_message(
-                    update.effective_chat.id, text, parse_mode=ParseMode.HTML
+                await reply(
+                    context.bot,
+                    deps.db,
+                    deps.clock,
+                    update.effective_chat.id,
+                    language,
+                    "errors.apology",
+                    {"reference": reference},
+                    dedupe_key=f"apology:{update.update_id}",
                 )
-        except TelegramError:
-            logger.warning("Could not deliver the apology for %s", reference)
+        except Exception:  # the error handler itself must never fail
+            logger.warning("Could not deliver the apology for %s", reference, exc_info=True)
 
     application.add_error_handler(on_error, block=True)
