@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
+from scratch import postgres_database, sqlite_database
+from sqlalchemy import event
 
 from adsbot.domain.ledger import AccountRef, AccountType, Posting
 from adsbot.domain.money import Money
 from adsbot.services.ledger import transfer_now
-from adsbot.storage import migrate
 from adsbot.storage.database import Database
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -104,26 +100,11 @@ def main() -> None:
         "--postgres", help="a PostgreSQL server URL to create a scratch database on"
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        url = f"sqlite:///{Path(scratch) / 'bench.db'}"
-        migrate.upgrade(url)
+    with sqlite_database() as url:
         asyncio.run(bench("SQLite", url, args.count))
     if args.postgres:
-        name = f"adsbot_bench_{os.getpid()}"
-        admin = create_engine(
-            make_url(args.postgres).set(drivername="postgresql+psycopg"),
-            isolation_level="AUTOCOMMIT",
-        )
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-            migrate.upgrade(url)
+        with postgres_database(args.postgres, "ledger") as url:
             asyncio.run(bench("PostgreSQL", url, args.count))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 if __name__ == "__main__":

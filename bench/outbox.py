@@ -15,12 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
-from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from scratch import postgres_database, sqlite_database
 
 from adsbot.adapters.clock import SystemClock
 from adsbot.jobs.outbox_sender import OutboxSender, SenderConfig
@@ -28,7 +25,6 @@ from adsbot.jobs.pacing import PaceLimits
 from adsbot.sandbox.emulator.runner import running_emulator
 from adsbot.sandbox.emulator.testing import TEST_TOKEN, make_bot
 from adsbot.services import outbox
-from adsbot.storage import migrate
 from adsbot.storage.database import Database
 from adsbot.storage.models import User
 
@@ -90,25 +86,10 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     if args.postgres:
-        name = f"adsbot_bench_outbox_{os.getpid()}"
-        admin = create_engine(
-            make_url(args.postgres).set(drivername="postgresql+psycopg"),
-            isolation_level="AUTOCOMMIT",
-        )
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-            migrate.upgrade(url)
+        with postgres_database(args.postgres, "outbox") as url:
             asyncio.run(bench("PostgreSQL", url, args.messages, args.users, args.scale))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
         return
-    with tempfile.TemporaryDirectory() as scratch:
-        url = f"sqlite:///{Path(scratch) / 'bench.db'}"
-        migrate.upgrade(url)
+    with sqlite_database() as url:
         asyncio.run(bench("SQLite", url, args.messages, args.users, args.scale))
 
 

@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from scratch import postgres_database, sqlite_database
+from sqlalchemy import insert
 
 from adsbot.adapters.clock import FakeClock
 from adsbot.jobs.registry import JobContext
 from adsbot.jobs.sweeper import sweep
 from adsbot.services.timers import ClaimedTimer, TimerKinds
-from adsbot.storage import migrate
 from adsbot.storage.database import Database
 from adsbot.storage.models import Timer
 
@@ -80,26 +76,11 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--postgres", help="a PostgreSQL server URL for a scratch database")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        url = f"sqlite:///{Path(scratch) / 'bench.db'}"
-        migrate.upgrade(url)
+    with sqlite_database() as url:
         asyncio.run(bench("SQLite", url, args.timers, args.due, args.passes))
     if args.postgres:
-        name = f"adsbot_bench_timers_{os.getpid()}"
-        admin = create_engine(
-            make_url(args.postgres).set(drivername="postgresql+psycopg"),
-            isolation_level="AUTOCOMMIT",
-        )
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-            migrate.upgrade(url)
+        with postgres_database(args.postgres, "timers") as url:
             asyncio.run(bench("PostgreSQL", url, args.timers, args.due, args.passes))
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
 
 
 if __name__ == "__main__":

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from adsbot.settings import explain, load_settings
+from adsbot.settings import Settings
 from adsbot.storage.backup import BackupError, backup
 
 
-def run(_args: object) -> int:
-    try:
-        settings = load_settings()
-    except ValueError as exc:
-        print(f"❌ {explain(exc)}")
-        return 1
+def run(settings: Settings) -> int:
     try:
         path = backup(settings.database_url, settings.BACKUP_DIR, datetime.now(UTC))
     except BackupError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from adsbot.settings import SECRET_FIELDS, Settings, explain, load_settings
+from adsbot.settings import SECRET_FIELDS, Settings
 from adsbot.settings_doc import DESCRIPTIONS
 
 WEBHOOK_PORTS = {443, 80, 88, 8443}
@@ -69,12 +69,7 @@ def report(settings: Settings) -> tuple[list[str], bool]:
     return lines, ok
 
 
-def run(_args: object) -> int:
-    try:
-        settings = load_settings()
-    except ValueError as exc:
-        print(f"❌ {explain(exc)}")
-        return 1
+def run(settings: Settings) -> int:
     lines, ok = report(settings)
     print("\n".join(lines))
     print("✅ configuration complete" if ok else "❌ something required is missing")

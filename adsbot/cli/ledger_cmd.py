@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from adsbot.services.ledger_audit import format_report, run_audit
-from adsbot.settings import explain, load_settings
+from adsbot.settings import Settings
 from adsbot.storage.engine import create_sync_engine
 from adsbot.storage.urls import masked
 
 
-def audit(_args: object) -> int:
-    try:
-        url = load_settings().database_url
-    except ValueError as exc:
-        print(f"❌ {explain(exc)}")
-        return 1
+def audit(settings: Settings) -> int:
+    url = settings.database_url
     print(f"Database: {masked(url)}")
     engine = create_sync_engine(url)
     try:

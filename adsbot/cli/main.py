@@ -7,8 +7,10 @@ import sys
 from collections.abc import Callable, Sequence
 
 from adsbot.cli import backup_cmd, config_cmd, ledger_cmd, migrate_cmd, seed_cmd
+from adsbot.settings import Settings, explain, load_settings
 
-Command = Callable[[argparse.Namespace], int]
+# Each command gets the validated settings (loaded once, here).
+Command = Callable[[Settings], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,8 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        print(f"❌ {explain(exc)}")
+        return 1
     handler: Command = args.handler
-    return handler(args)
+    return handler(settings)
 
 
 if __name__ == "__main__":

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from adsbot.settings import explain, load_settings
+from adsbot.settings import Settings
 from adsbot.storage import migrate
 from adsbot.storage.urls import masked
 
 
-def run(_args: object) -> int:
-    try:
-        url = load_settings().database_url
-    except ValueError as exc:
-        print(f"❌ {explain(exc)}")
-        return 1
+def run(settings: Settings) -> int:
+    url = settings.database_url
     print(f"Database: {masked(url)}")
     applied = migrate.upgrade(url)
     if applied:

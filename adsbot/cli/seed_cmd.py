@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from adsbot.services.seed import seed_url
-from adsbot.settings import explain, load_settings
+from adsbot.settings import Settings
 from adsbot.storage.urls import masked
 
 
-def run(_args: object) -> int:
-    try:
-        url = load_settings().database_url
-    except ValueError as exc:
-        print(f"❌ {explain(exc)}")
-        return 1
+def run(settings: Settings) -> int:
+    url = settings.database_url
     created = seed_url(url)
     print(f"Database: {masked(url)}: {created} demo users added")
     return 0
