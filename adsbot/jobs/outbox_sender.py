@@ -213,9 +213,16 @@ class OutboxSender:
     async def _send_at(
         self, message: ClaimedMessage, person: Recipient, at: float
     ) -> tuple[ClaimedMessage, Outcome]:
-        delay = at - self._monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        slot = 1.0 / self.pacer.limits.global_per_s
+        while True:
+            delay = at - self._monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if self._monotonic() - at <= slot:
+                break
+            # The event loop stalled past this slot (GC, a busy CPU): every send that overslept
+            # would leave at once, a burst Telegram answers with 429. Take the next free slot.
+            at = self.pacer.reserve(message.chat_id, self._monotonic())
         # A 429 or a pause may have come in while this one waited for its slot.
         early = self._not_now(message.chat_id, self.clock.now())
         if early is not None:

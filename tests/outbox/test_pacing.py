@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime
 
@@ -62,3 +63,22 @@ async def test_one_private_chat_gets_one_message_a_second_and_a_group_20_a_minut
 
 def time_now() -> datetime:
     return SystemClock().now()
+
+
+async def test_a_stalled_event_loop_does_not_turn_overslept_sends_into_a_burst(
+    sqlite_database: Database, live_emulator: RunningEmulator, make_sender: SenderFactory
+) -> None:
+    """A pause of the whole process (a full GC, a busy CPU) wakes every send that waited for a
+    slot at once; they must be spread again, or Telegram's bucket answers 429."""
+    db = sqlite_database
+    await live_emulator.driver.set_rate_limits(enabled=True, scale=SCALE)
+    users = await add_users(live_emulator, db, 200, now=time_now())
+    await queue(db, users, now=time_now(), lane=Lane.BROADCAST)
+    sender = make_sender(limits=PaceLimits().scaled(SCALE))
+
+    async def stall() -> None:
+        await asyncio.sleep(0.2)
+        time.sleep(0.6)  # the point: block the loop as a full GC would
+
+    stats, _ = await asyncio.gather(sender.run_pass(), stall())
+    assert (stats.sent, stats.rate_limited) == (200, 0)
