@@ -66,11 +66,11 @@ def time_now() -> datetime:
 
 
 async def test_a_stalled_event_loop_does_not_turn_overslept_sends_into_a_burst(
-    sqlite_database: Database, live_emulator: RunningEmulator, make_sender: SenderFactory
+    database: Database, live_emulator: RunningEmulator, make_sender: SenderFactory
 ) -> None:
     """A pause of the whole process (a full GC, a busy CPU) wakes every send that waited for a
     slot at once; they must be spread again, or Telegram's bucket answers 429."""
-    db = sqlite_database
+    db = database
     await live_emulator.driver.set_rate_limits(enabled=True, scale=SCALE)
     users = await add_users(live_emulator, db, 200, now=time_now())
     await queue(db, users, now=time_now(), lane=Lane.BROADCAST)
