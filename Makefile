@@ -5,10 +5,12 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-requirements
-# Python 3.13: an explicit PYTHON=..., else python3.13 on PATH, else pyenv's usual place.
-PYTHON ?= $(shell command -v python3.13 2>/dev/null || ls /root/.pyenv/versions/3.13.*/bin/python3.13 2>/dev/null | tail -n 1)
+# Python 3.13: an explicit PYTHON=..., else the first candidate that really runs 3.13 (a pyenv
+# shim on PATH may exist and still refuse to run when 3.13 is not pyenv's selected version).
+PYTHON ?= $(shell for p in python3.13 $$HOME/.pyenv/versions/3.13*/bin/python3.13 /root/.pyenv/versions/3.13*/bin/python3.13 /usr/local/bin/python3.13 /usr/bin/python3.13; do \
+	if command -v "$$p" >/dev/null 2>&1 && "$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 13))' >/dev/null 2>&1; then command -v "$$p"; break; fi; done)
 
-.PHONY: help setup test lint format run demo migrate clean
+.PHONY: help setup test lint format run demo migrate clean print-python
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,3 +48,6 @@ demo: setup ## The whole product in a browser: emulator, bot and chat page
 
 clean: ## Remove caches and reports (keeps .venv and databases)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache htmlcov report.html .coverage
+
+print-python: # (internal) the interpreter setup would use
+	@echo "$(PYTHON)"
