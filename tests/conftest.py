@@ -41,6 +41,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # --- SQLite -----------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_temp_root(tmp_path_factory: pytest.TempPathFactory) -> None:
+    harness.set_temp_root(tmp_path_factory.getbasetemp())
+
+
 @pytest.fixture(scope="session")
 def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One SQLite file migrated to head; each test gets a copy (migrating per test is slow)."""

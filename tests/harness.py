@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import secrets
 import sys
-import tempfile
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -65,6 +64,15 @@ def drop_created_databases(server_url: str) -> None:
     _created_databases.clear()
 
 
+_temp_root: Path | None = None
+
+
+def set_temp_root(path: Path) -> None:
+    """The pytest run's base temporary directory: the only place test SQLite files may live."""
+    global _temp_root
+    _temp_root = path.resolve()
+
+
 def assert_test_database(url: str) -> None:
     """Refuse anything but a temporary SQLite file or a database this run created."""
     parsed = make_url(url)
@@ -74,9 +82,10 @@ def assert_test_database(url: str) -> None:
         if database in ("", ":memory:"):
             return
         path = Path(database).resolve()
-        temp_root = Path(tempfile.gettempdir()).resolve()
-        if temp_root not in path.parents:
-            raise RuntimeError(f"refusing a non-temporary SQLite database in tests: {path}")
+        # Only files under this run's pytest temporary directory: "somewhere under /tmp" is not
+        # enough, since a checkout (CI's, say) may itself live there with an adsbot.db in it.
+        if _temp_root is None or _temp_root not in path.parents:
+            raise RuntimeError(f"refusing a SQLite database outside this test run's tmp: {path}")
         return
     if backend == "postgresql":
         server = postgres_server_url()

@@ -16,6 +16,7 @@ from tests import harness
     [
         "sqlite:///adsbot.db",
         "sqlite:////opt/adsbot/adsbot.db",
+        "sqlite:////tmp/a-checkout-under-tmp/adsbot.db",  # /tmp is not "temporary" enough
         "postgresql://postgres@127.0.0.1:5432/test",
         "postgresql://adsbot:pw@db.internal/adsbot",
         "mysql://root@127.0.0.1/test",
