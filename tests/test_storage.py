@@ -143,3 +143,16 @@ def test_the_models_match_the_migrations(database_url: str) -> None:
     finally:
         engine.dispose()
     assert diff == []
+
+
+async def test_a_write_unit_of_work_inside_another_in_the_same_task_fails_instead_of_hanging(
+    sqlite_database: Database,
+) -> None:
+    async with sqlite_database.unit_of_work() as outer:
+        with pytest.raises(RuntimeError, match="inside another"):
+            async with sqlite_database.unit_of_work():
+                pass
+        outer.session.add(_user(9))
+        await outer.commit()
+    async with sqlite_database.unit_of_work() as again:  # the lock was released
+        assert (await again.session.execute(select(User.id))).scalars().all() == [9]

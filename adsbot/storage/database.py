@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adsbot.storage.engine import READ_ONLY, create_app_engine
-from adsbot.storage.uow import TransactionObserver, UnitOfWork
+from adsbot.storage.uow import TransactionObserver, UnitOfWork, WriteLock
 
 
 class Database:
@@ -18,7 +16,7 @@ class Database:
         # SQLite has one writer at a time. Writers of this process queue here, in asyncio,
         # instead of in SQLite's busy handler, which sleeps up to 100 ms between retries.
         # (Other processes are still serialised by BEGIN IMMEDIATE and the busy timeout.)
-        self._write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._write_lock = WriteLock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str, observer: TransactionObserver | None = None) -> Database:

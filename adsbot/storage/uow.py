@@ -12,6 +12,29 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from adsbot.storage.engine import READ_ONLY
 
 
+class WriteLock:
+    """One SQLite writer of this process at a time, queued in asyncio.
+
+    A write unit of work opened inside another one in the same task would wait for itself
+    forever; that mistake fails at once instead.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._owner:
+            raise RuntimeError("a write unit of work was opened inside another in the same task")
+        await self._lock.acquire()
+        self._owner = task
+
+    def release(self) -> None:
+        self._owner = None
+        self._lock.release()
+
+
 class TransactionObserver(Protocol):
     def __call__(self, seconds: float, outcome: str) -> None: ...
 
@@ -29,7 +52,7 @@ class UnitOfWork:
         *,
         read_only: bool = False,
         observer: TransactionObserver | None = None,
-        write_lock: asyncio.Lock | None = None,
+        write_lock: WriteLock | None = None,
     ) -> None:
         self._engine = engine
         self._write_lock = None if read_only else write_lock
@@ -38,6 +61,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._started = 0.0
         self._committed = False
+        self._holds_lock = False
 
     @property
     def session(self) -> AsyncSession:
@@ -48,6 +72,7 @@ class UnitOfWork:
     async def __aenter__(self) -> Self:
         if self._write_lock is not None:
             await self._write_lock.acquire()
+            self._holds_lock = True
         try:
             self._session = AsyncSession(self._engine, expire_on_commit=False, autoflush=True)
             self._started = time.perf_counter()
@@ -64,7 +89,8 @@ class UnitOfWork:
                 await self._session.close()
         finally:
             self._session = None
-            if self._write_lock is not None and self._write_lock.locked():
+            if self._write_lock is not None and self._holds_lock:
+                self._holds_lock = False
                 self._write_lock.release()
 
     async def commit(self) -> None:
