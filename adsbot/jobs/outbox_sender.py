@@ -34,7 +34,7 @@ from adsbot.bot.i18n import DEFAULT_LANGUAGE
 from adsbot.jobs import outbox_store as store
 from adsbot.jobs.outbox_store import ClaimedMessage, Outcome, Recipient
 from adsbot.jobs.pacing import FloodGuard, PaceLimits, Pacer, RetryPolicy
-from adsbot.services.outbox import MARKUP_PARAM, Lane, render
+from adsbot.services.outbox import CATEGORY_PARAM, MARKUP_PARAM, Lane, render
 from adsbot.storage.database import Database
 from adsbot.web.metrics import Metrics
 
@@ -183,8 +183,11 @@ class OutboxSender:
         for message in batch:
             person = people[message.chat_id]
             early = self._not_now(message.chat_id, now)
+            category = message.params.get(CATEGORY_PARAM)
             if person.unreachable:
                 results.append((message, store.Skipped("unreachable")))
+            elif category in person.muted:
+                results.append((message, store.Skipped(f"muted: {category}")))
             elif early is not None:
                 results.append((message, store.Retry(early)))
             else:

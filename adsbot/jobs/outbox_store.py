@@ -34,6 +34,7 @@ class ClaimedMessage:
 class Recipient:
     language: str
     unreachable: bool
+    muted: frozenset[str] = frozenset()
 
 
 # What happened to a claimed row; `Outcome.apply` turns it into an UPDATE.
@@ -123,10 +124,14 @@ async def recipients(db: Database, chat_ids: set[int], default: str) -> dict[int
         return found
     async with db.unit_of_work(read_only=True) as uow:
         rows = await uow.session.execute(
-            select(User.id, User.language, User.unreachable_since).where(User.id.in_(users))
+            select(User.id, User.language, User.unreachable_since, User.muted_categories).where(
+                User.id.in_(users)
+            )
         )
-        for user_id, language, unreachable_since in rows:
-            found[user_id] = Recipient(language or default, unreachable_since is not None)
+        for user_id, language, unreachable_since, muted in rows:
+            found[user_id] = Recipient(
+                language or default, unreachable_since is not None, frozenset(muted or ())
+            )
     return found
 
 

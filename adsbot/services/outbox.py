@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from adsbot.bot.i18n import DEFAULT_LANGUAGE, catalogue, placeholders, t
+from adsbot.domain.notifications import MUTABLE_CATEGORIES
 from adsbot.storage.database import Database
 from adsbot.storage.models import OutboxMessage
 from adsbot.storage.uow import UnitOfWork
@@ -25,7 +26,8 @@ PENDING, SENT, DEAD, SKIPPED = "pending", "sent", "dead", "skipped"
 # Parameters the sender reads itself rather than passing to the template.
 MARKUP_PARAM = "_reply_markup"  # an InlineKeyboardMarkup as a dict (the reply fallback keeps it)
 SCREEN_PARAM = "_html"  # the text of a SCREEN_TEMPLATE row, already rendered
-RESERVED_PARAMS = frozenset({MARKUP_PARAM, SCREEN_PARAM})
+CATEGORY_PARAM = "_category"  # a category the recipient may mute (None: always delivered)
+RESERVED_PARAMS = frozenset({MARKUP_PARAM, SCREEN_PARAM, CATEGORY_PARAM})
 # The one exception to "a key, not text": a screen that was the reply to an update and fell back
 # to the outbox (bot.reply). It was rendered for its recipient seconds before, in their language,
 # from several catalogue entries at once, so it is stored as the HTML that failed to go out.
@@ -75,13 +77,19 @@ async def enqueue(
     lane: Lane = Lane.TRANSACTIONAL,
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
+    category: str | None = None,
 ) -> bool:
     """Queue one message inside the caller's unit of work (it is sent only if that commits).
 
     `dedupe_key` makes the call idempotent: a second row with the same key is not written and
-    the call returns False. `now` comes from the caller's Clock.
+    the call returns False. `now` comes from the caller's Clock. A message with a `category`
+    (one of `MUTABLE_CATEGORIES`) is skipped at send time if the recipient muted it then.
     """
     values = dict(params or {})
+    if category is not None:
+        if category not in MUTABLE_CATEGORIES:
+            raise ValueError(f"unknown notification category {category!r}")
+        values[CATEGORY_PARAM] = category
     check_template(
         template_key,
         values

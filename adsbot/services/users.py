@@ -12,14 +12,11 @@ from zoneinfo import available_timezones
 from sqlalchemy import Row, Table, bindparam, delete, func, or_, select, update
 
 from adsbot.bot.i18n import LANGUAGES, match_language
+from adsbot.domain.notifications import MUTABLE_CATEGORIES
 from adsbot.services import audit, outbox
 from adsbot.storage.database import Database
 from adsbot.storage.models import ConversationState, User
 from adsbot.storage.uow import UnitOfWork
-
-# Non-essential notification categories a user may mute. Later features append theirs here and a
-# label under `settings.category.<key>` in every catalogue (a test checks).
-MUTABLE_CATEGORIES: tuple[str, ...] = ("news", "tips", "reports")
 
 # A suspended user is told why at most this often.
 SUSPENSION_NOTICE_EVERY = timedelta(hours=1)

@@ -11,7 +11,7 @@ from adsbot.bot.i18n import LANGUAGES, catalogue, match_language, placeholders, 
 from adsbot.bot.keyboards import MENU_KEYS
 from adsbot.bot.legal import DOCUMENTS, legal_text
 from adsbot.bot.profile import COMMANDS
-from adsbot.services.users import MUTABLE_CATEGORIES
+from adsbot.domain.notifications import MUTABLE_CATEGORIES
 
 
 def test_every_key_exists_in_both_languages() -> None:

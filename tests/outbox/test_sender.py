@@ -12,6 +12,7 @@ from adsbot.adapters.clock import FakeClock
 from adsbot.jobs.pacing import PaceLimits, RetryPolicy
 from adsbot.sandbox.emulator.runner import RunningEmulator
 from adsbot.sandbox.emulator.testing import make_bot
+from adsbot.services import outbox
 from adsbot.services.outbox import Lane
 from adsbot.storage.database import Database
 from adsbot.storage.models import User
@@ -233,3 +234,43 @@ async def test_transactional_messages_overtake_a_broadcast(
     assert len(order) == 81
     # It goes out in the next batch, not after the 80 broadcast messages.
     assert order.index(users[80]) < 45
+
+
+async def test_a_muted_category_is_skipped_at_send_time_and_the_rest_still_arrives(
+    database: Database, live_emulator: RunningEmulator, make_sender: SenderFactory
+) -> None:
+    clock = FakeClock()
+    anna, bruno = await add_users(live_emulator, database, 2, now=clock.now())
+    async with database.unit_of_work() as uow:
+        await uow.session.execute(
+            update(User).where(User.id == anna).values(muted_categories=["news"])
+        )
+        for chat_id in (anna, bruno):
+            await outbox.enqueue(
+                uow,
+                chat_id,
+                "notify.broadcast",
+                {"text": "novità"},
+                now=clock.now(),
+                category="news",
+            )
+        await outbox.enqueue(uow, anna, "notify.broadcast", {"text": "ricevuta"}, now=clock.now())
+        await uow.commit()
+    await make_sender(clock, limits=FAST).run_pass()
+    statuses = [(r.chat_id, r.status, r.last_error) for r in await rows(database)]
+    assert statuses == [
+        (anna, "skipped", "muted: news"),
+        (bruno, "sent", None),
+        (anna, "sent", None),
+    ]
+    assert sorted((chat, text) for _, chat, text in deliveries(live_emulator)) == sorted(
+        [(bruno, "📣 novità"), (anna, "📣 ricevuta")]
+    )
+
+
+async def test_an_unknown_category_is_refused_when_queued(database: Database) -> None:
+    async with database.unit_of_work() as uow:
+        with pytest.raises(ValueError, match="category"):
+            await outbox.enqueue(
+                uow, 1, "notify.broadcast", {"text": "x"}, now=FakeClock().now(), category="spam"
+            )

@@ -28,9 +28,10 @@ from adsbot.bot.handlers.common import (
 )
 from adsbot.bot.i18n import LANGUAGES, t
 from adsbot.bot.keyboards import button, cancel_only, pairs, raw_button, with_back
+from adsbot.domain.notifications import MUTABLE_CATEGORIES
 from adsbot.services import conversation, users
 from adsbot.services.conversation import State
-from adsbot.services.users import MUTABLE_CATEGORIES, UserView
+from adsbot.services.users import UserView
 
 SETTINGS = "m:settings"
 TZ_STEP = "settings.tz"
