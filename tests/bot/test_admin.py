@@ -9,8 +9,8 @@ import pytest
 
 from adsbot.adapters.clock import FakeClock
 from adsbot.runtime import Runtime
-from adsbot.storage.models import AuditLog, OutboxMessage, User
-from tests.bot.helpers import ADMIN_ID, MENU_DATA, Person, data_of, forge_press, rows
+from adsbot.storage.models import AuditLog, ConversationState, OutboxMessage, User
+from tests.bot.helpers import ADMIN_ID, MENU_DATA, Person, data_of, forge_press, rows, settle
 
 ADMIN_ENTRIES = [
     "adm:users", "adm:chan", "adm:orders", "adm:disp", "adm:wd", "adm:stats", "adm:ledger",
@@ -176,3 +176,40 @@ async def test_the_audit_log_screen_shows_the_newest_rows(
     pressed = await admin.press("adm:audit")
     assert "L'ultima azione" in (pressed.screen.text or "")
     assert f"{anna.id} · admin.denied · /admin" in (pressed.screen.text or "")
+
+
+async def test_a_suspended_user_cannot_run_a_command_by_editing_an_old_message(
+    running_bot: Runtime, admin: Person, anna: Person
+) -> None:
+    await anna.command("start")
+    sent = await anna.driver.send_text(anna.user, "ciao")
+    await settle(running_bot)
+    await _suspend(admin, "@Anna_IT", "spam", 24)
+    before = await anna.bot_messages()
+    await anna.driver.edit_text(anna.user, sent.message_id, "/support")
+    await settle(running_bot)
+    after = await anna.bot_messages()
+    assert not any("supporto" in (m.text or "").lower() for m in after[len(before) :])
+    assert await rows(running_bot, ConversationState, ConversationState.user_id == anna.id) == []
+
+
+async def test_an_edited_message_is_not_a_new_command(running_bot: Runtime, anna: Person) -> None:
+    await anna.command("start")
+    sent = await anna.driver.send_text(anna.user, "ciao")
+    await settle(running_bot)
+    before = len(await anna.bot_messages())
+    await anna.driver.edit_text(anna.user, sent.message_id, "/support")
+    await settle(running_bot)
+    assert len(await anna.bot_messages()) == before
+    assert await rows(running_bot, ConversationState, ConversationState.user_id == anna.id) == []
+
+
+async def test_admin_in_a_group_shows_nothing_there_and_writes_no_audit_row(
+    running_bot: Runtime, admin: Person, emulator: Any
+) -> None:
+    group = await emulator.driver.create_chat("Gruppo")
+    await emulator.driver.send_text(admin.user, "/admin", chat_id=group["id"])
+    await settle(running_bot)
+    chat = await emulator.driver.chat(group["id"])
+    assert [m for m in chat["messages"] if m.get("from_bot")] == []
+    assert await rows(running_bot, AuditLog, AuditLog.action == "admin.denied") == []

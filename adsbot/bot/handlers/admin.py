@@ -20,6 +20,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.formatting import format_when
 from adsbot.bot.handlers.common import (
+    PRIVATE_MESSAGES,
     Callback,
     Context,
     Press,
@@ -280,7 +281,9 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         await send(deps, update, context, users_menu(user.language, note))
 
     application.add_handler(
-        CommandHandler("admin", _gated(command, lambda _u: "/admin"), block=True)
+        CommandHandler(
+            "admin", _gated(command, lambda _u: "/admin"), filters=PRIVATE_MESSAGES, block=True
+        )
     )
     add_press(f"^({ADMIN_HOME}|m:admin)$", open_home)  # m:admin: the main menu entry
     add_press(f"^{USERS}$", open_users)

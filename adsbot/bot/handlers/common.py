@@ -16,7 +16,7 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, filters
 
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.i18n import t
@@ -31,6 +31,11 @@ logger = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 # What PTB registers: a coroutine function of (update, context).
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]
+
+# Where commands and typed text are taken: new messages in private chats. An edited message is
+# not a new request (editing "ciao" into "/support" must not run it, nor bypass the suspension
+# guard), and commands in groups would show private screens to everyone there.
+PRIVATE_MESSAGES = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ def _guarded(update: Update) -> bool:
     """A person acting in a private chat or pressing a button (not payments, not channels)."""
     if update.callback_query is not None:
         return True
-    message = update.message
+    # effective_message: an edited message from a suspended user is stopped here too.
+    message = update.effective_message
     return message is not None and message.successful_payment is None and in_private_chat(update)
 
 

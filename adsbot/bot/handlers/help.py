@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.handlers.common import (
+    PRIVATE_MESSAGES,
     Callback,
     Context,
     Press,
@@ -79,9 +80,13 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
             on_press(deps, open_page), pattern=r"^help:(pub|adv|terms|privacy)$", block=True
         )
     )
-    application.add_handler(CommandHandler("help", command(None), block=True))
+    application.add_handler(
+        CommandHandler("help", command(None), filters=PRIVATE_MESSAGES, block=True)
+    )
     for document in DOCUMENTS:
-        application.add_handler(CommandHandler(document, command(document), block=True))
+        application.add_handler(
+            CommandHandler(document, command(document), filters=PRIVATE_MESSAGES, block=True)
+        )
 
     async def paysupport(update: Update, context: Context) -> None:
         # Telegram requires bots that take payments to answer /paysupport.
@@ -90,4 +95,6 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
             text = t(user.language, "help.paysupport")
             await send(deps, update, context, Screen(text, with_back(user.language, [], HELP)))
 
-    application.add_handler(CommandHandler("paysupport", paysupport, block=True))
+    application.add_handler(
+        CommandHandler("paysupport", paysupport, filters=PRIVATE_MESSAGES, block=True)
+    )

@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.handlers.common import (
+    PRIVATE_MESSAGES,
     Context,
     Press,
     current_user,
@@ -53,7 +54,7 @@ def register_coming_soon(
                 deps, update, context, home(deps, user, coming_soon_note(user.language, key))
             )
 
-    application.add_handler(CommandHandler(command, typed, block=True))
+    application.add_handler(CommandHandler(command, typed, filters=PRIVATE_MESSAGES, block=True))
 
 
 def register(application: Application, deps: BotDeps) -> None:  # type: ignore[type-arg]

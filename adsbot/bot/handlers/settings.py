@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.formatting import format_when
 from adsbot.bot.handlers.common import (
+    PRIVATE_MESSAGES,
     Context,
     Press,
     Screen,
@@ -168,5 +169,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         application.add_handler(
             CallbackQueryHandler(on_press(deps, handler), pattern=pattern, block=True)
         )
-    application.add_handler(CommandHandler("settings", command, block=True))
+    application.add_handler(
+        CommandHandler("settings", command, filters=PRIVATE_MESSAGES, block=True)
+    )
     steps.add(TZ_STEP, typed_zone)

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from adsbot.bot.deps import BotDeps
-from adsbot.bot.handlers.common import Context, current_user, home, send
+from adsbot.bot.handlers.common import PRIVATE_MESSAGES, Context, current_user, home, send
 from adsbot.bot.i18n import t
 
 # Channel ids are negative (-100…); order and campaign ids positive. Telegram allows 64 characters.
@@ -41,4 +41,4 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
         # The reply goes out after the units of work have committed.
         await send(deps, update, context, home(deps, user, note))
 
-    application.add_handler(CommandHandler("start", start, block=True))
+    application.add_handler(CommandHandler("start", start, filters=PRIVATE_MESSAGES, block=True))

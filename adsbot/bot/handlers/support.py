@@ -11,6 +11,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.handlers.common import (
+    PRIVATE_MESSAGES,
     Context,
     Press,
     Screen,
@@ -69,5 +70,5 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
     application.add_handler(
         CallbackQueryHandler(on_press(deps, pressed), pattern=r"^help:support$", block=True)
     )
-    application.add_handler(CommandHandler("support", typed, block=True))
+    application.add_handler(CommandHandler("support", typed, filters=PRIVATE_MESSAGES, block=True))
     steps.add(STEP, relay)

@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.handlers.common import (
+    PRIVATE_MESSAGES,
     Context,
     Press,
     Steps,
@@ -49,7 +50,7 @@ def register_cancel(application: Application, deps: BotDeps) -> None:  # type: i
         note = await cancel_note(press.user.id, press.language)
         await show(deps, update, context, home(deps, press.user, note))
 
-    application.add_handler(CommandHandler("cancel", command, block=True))
+    application.add_handler(CommandHandler("cancel", command, filters=PRIVATE_MESSAGES, block=True))
     application.add_handler(
         CallbackQueryHandler(on_press(deps, pressed), pattern=f"^{CANCEL}$", block=True)
     )
@@ -87,7 +88,7 @@ def register_text(application: Application, deps: BotDeps, steps: Steps) -> None
                 deps, update, context, home(deps, user, t(user.language, "talk.unknown_command"))
             )
 
-    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    private = PRIVATE_MESSAGES
     application.add_handler(MessageHandler(private & filters.COMMAND, unknown_command, block=True))
     application.add_handler(
         MessageHandler(private & ~filters.COMMAND & ~filters.SUCCESSFUL_PAYMENT, text, block=True)

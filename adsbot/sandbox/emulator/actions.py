@@ -36,6 +36,18 @@ def user_sends(
     return message
 
 
+def user_edits(
+    state: EmulatorState, user_id: int, chat_id: int, message_id: int, text: str
+) -> EmuMessage:
+    """The user edits one of their own messages; the bot gets an `edited_message` update."""
+    message = state.message(chat_id, message_id)
+    if message is None or message.sender.id != user_id or message.deleted:
+        raise LookupError(f"user {user_id} has no message {message_id} in chat {chat_id}")
+    state.edit_message(message, MessageContent(text=text, entities=command_entities(text)))
+    state.enqueue_update(state.default_bot(), "edited_message", message.to_api())
+    return message
+
+
 def _find_button(message: EmuMessage, data: str | None, label: str | None) -> JSON | None:
     markup = message.content.reply_markup or {}
     for row in markup.get("inline_keyboard", []):

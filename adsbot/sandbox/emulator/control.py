@@ -12,7 +12,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from adsbot.adapters.clock import FakeClock
-from adsbot.sandbox.emulator.actions import unanswered_callbacks, user_presses, user_sends
+from adsbot.sandbox.emulator.actions import (
+    unanswered_callbacks,
+    user_edits,
+    user_presses,
+    user_sends,
+)
 from adsbot.sandbox.emulator.errors import ApiError
 
 if TYPE_CHECKING:
@@ -95,6 +100,17 @@ def routes(emulator: Emulator) -> list[Route]:
         )
         return message.to_view()
 
+    async def edit_text(request: Request) -> Any:
+        body = await _body(request)
+        message = user_edits(
+            state,
+            int(body["user_id"]),
+            int(body["chat_id"]),
+            int(body["message_id"]),
+            str(body["text"]),
+        )
+        return message.to_view()
+
     async def press(request: Request) -> Any:
         body = await _body(request)
         record = user_presses(
@@ -173,6 +189,7 @@ def routes(emulator: Emulator) -> list[Route]:
         ("/users/{user_id:int}/block", block, ["POST"]),
         ("/chats", create_chat, ["POST"]),
         ("/chats/{chat_id}", chat, ["GET"]),
+        ("/edits", edit_text, ["POST"]),
         ("/messages", send, ["POST"]),
         ("/press", press, ["POST"]),
         ("/callbacks", callbacks, ["GET"]),

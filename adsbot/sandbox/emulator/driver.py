@@ -103,6 +103,11 @@ class EmulatorDriver:
         text = "/" + command.removeprefix("/") + (f" {args}" if args else "")
         return await self.send_text(user, text, chat_id=chat_id)
 
+    async def edit_text(self, user: UserRef, message_id: int, text: str) -> MessageView:
+        """The user edits one of their messages in their private chat (an `edited_message`)."""
+        body = {"user_id": user.id, "chat_id": user.chat_id, "message_id": message_id, "text": text}
+        return MessageView(await self._call("POST", "/edits", json=body))
+
     async def press_button(
         self,
         user: UserRef,
