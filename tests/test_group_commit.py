@@ -92,3 +92,17 @@ async def test_batches_never_exceed_their_bound_and_all_items_finish(
         assert max(seen_batches) <= 100 and sum(seen_batches) == count
     finally:
         await db.dispose()
+
+
+async def test_callers_get_the_error_when_no_transaction_can_begin(tmp_path: object) -> None:
+    """A database that cannot be opened: every waiting caller gets the error at once (the
+    webhook answers 500 and Telegram retries) instead of waiting on a writer that loops."""
+    db = Database.from_url("postgresql://nobody@127.0.0.1:1/none")  # refused at once
+    commits: GroupCommit[int, int] = GroupCommit(db, lambda _uow, item: asyncio.sleep(0, item))
+    try:
+        results = await asyncio.wait_for(
+            asyncio.gather(*(commits.submit(i) for i in range(5)), return_exceptions=True), 10
+        )
+        assert all(isinstance(result, Exception) for result in results)
+    finally:
+        await db.dispose()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from adsbot.storage.database import Database
 from adsbot.storage.uow import UnitOfWork
@@ -40,33 +41,41 @@ class GroupCommit[Item, Result]:
 
     async def _write_batches(self) -> None:
         while self._waiting:
-            try:
-                await self._write_batch()
-            except Exception:  # the batch's callers already got the error; keep serving others
-                logger.debug("group commit batch failed", exc_info=True)
+            await self._write_batch()
+
+    def _take(self) -> list[tuple[Item, asyncio.Future[Result]]]:
+        batch = self._waiting[: self._max_batch]
+        del self._waiting[: self._max_batch]
+        return batch
 
     async def _write_batch(self) -> None:
-        async with self._db.unit_of_work() as uow:
-            # Taken only once the transaction has begun: whoever arrived while we waited for the
-            # write lock joins this batch.
-            batch = self._waiting[: self._max_batch]
-            del self._waiting[: self._max_batch]
-            results: list[Result] = []
-            try:
-                for item, _ in batch:
-                    results.append(await self._write_one(uow, item))
+        """One transaction for the waiting items; every taken caller gets a result or an error,
+        whatever happens (no caller may wait forever)."""
+        batch: list[tuple[Item, asyncio.Future[Result]]] = []
+        try:
+            async with self._db.unit_of_work() as uow:
+                # Taken only once the transaction has begun: whoever arrived while we waited
+                # for the write lock joins this batch.
+                batch = self._take()
+                results = [await self._write_one(uow, item) for item, _ in batch]
                 await uow.commit()
-            except Exception:
-                failed = batch
-            else:
-                failed = []
-        for (_, future), result in zip(batch, results if not failed else [], strict=False):
+        except Exception as exc:
+            if not batch:
+                # The transaction could not even begin (database locked or down): the callers
+                # waiting now get the error instead of a retry loop that never answers them.
+                logger.warning("group commit could not begin a transaction: %s", exc)
+                _fail(self._take(), exc)
+                return
+            # One bad item must not fail its neighbours: retry each alone, in order.
+            for item, future in batch:
+                await self._write_alone(item, future)
+            return
+        except BaseException:
+            _fail(batch, RuntimeError("the write was cancelled before it was confirmed"))
+            raise
+        for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
-        if failed:
-            # One bad item must not fail its neighbours: retry each alone, in order.
-            for item, future in failed:
-                await self._write_alone(item, future)
 
     async def _write_alone(self, item: Item, future: asyncio.Future[Result]) -> None:
         try:
@@ -79,3 +88,9 @@ class GroupCommit[Item, Result]:
             return
         if not future.done():
             future.set_result(result)
+
+
+def _fail(batch: Sequence[tuple[object, asyncio.Future[Any]]], error: BaseException) -> None:
+    for _, future in batch:
+        if not future.done():
+            future.set_exception(error)
