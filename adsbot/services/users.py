@@ -21,6 +21,10 @@ from adsbot.storage.uow import UnitOfWork
 # A suspended user is told why at most this often.
 SUSPENSION_NOTICE_EVERY = timedelta(hours=1)
 _USERNAME = re.compile(r"^@?([A-Za-z0-9_]{4,32})$")
+# ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+_USER_ID = re.compile(r"-?\d{1,19}", re.ASCII)
+# SQLite integers are signed 64-bit; a larger id would raise OverflowError in the driver.
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 @cache
@@ -192,7 +196,7 @@ async def find(db: Database, reference: str) -> UserView:
     """A user by numeric id or @username (case-insensitive)."""
     text = reference.strip()
     async with db.unit_of_work(read_only=True) as uow:
-        if text.lstrip("-").isdigit() and len(text) <= 20:
+        if _USER_ID.fullmatch(text) and _INT64_MIN <= int(text) <= _INT64_MAX:
             user = await _load(uow, int(text))
         elif match := _USERNAME.match(text):
             query = select(User).where(func.lower(User.username) == match[1].lower())

@@ -151,6 +151,19 @@ async def test_an_unknown_user_is_asked_again(
     assert "Nessun utente trovato" in (reply.text or "") and data_of(reply) == ["cancel"]
 
 
+@pytest.mark.parametrize("start", ["adm:susp", "adm:unsusp"])
+@pytest.mark.parametrize("who", ["²", "99999999999999999999", "-9223372036854775809", "x" * 4096])
+async def test_an_odd_reference_is_asked_again_not_answered_with_the_generic_error(
+    running_bot: Runtime, admin: Person, start: str, who: str
+) -> None:
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press(start)
+    reply = await admin.say(who)
+    assert "Nessun utente trovato" in (reply.text or "") and data_of(reply) == ["cancel"]
+    assert len(reply.text or "") < 300
+
+
 async def test_an_admin_cannot_be_suspended(running_bot: Runtime, admin: Person) -> None:
     await admin.command("admin")
     await admin.press("adm:users")

@@ -53,6 +53,12 @@ WHO, WHY, HOW_LONG, UNSUSPEND_WHO = (
 LATER = ("chan", "orders", "disp", "wd", "stats", "ledger", "jobs", "bcast")
 DURATIONS_HOURS = (1, 24, 168, 720, 8760)
 MAX_REASON = 300
+MAX_ECHO = 64  # a reference echoed back in "no user found": enough to spot a typo, never too long
+
+
+def _echo(text: str | None) -> str:
+    reference = (text or "").strip()
+    return reference if len(reference) <= MAX_ECHO else reference[: MAX_ECHO - 1] + "…"
 
 
 def admin_menu(language: str, note: str | None = None) -> Screen:
@@ -203,7 +209,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         try:
             target = await users.find(db, text or "")
         except UserNotFound:
-            await reprompt(update, context, user, "admin.user_not_found", reference=text or "")
+            await reprompt(update, context, user, "admin.user_not_found", reference=_echo(text))
             return
         if target.id == user.id or target.id in deps.settings.ADMIN_IDS:
             await reprompt(update, context, user, "admin.suspend.not_admins")
@@ -274,7 +280,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
                 db, actor_id=user.id, target_id=target.id, now=deps.clock.now()
             )
         except UserNotFound:
-            await reprompt(update, context, user, "admin.user_not_found", reference=text or "")
+            await reprompt(update, context, user, "admin.user_not_found", reference=_echo(text))
             return
         await conversation.clear(db, user.id)
         note = t(user.language, "admin.unsuspend.done", name=target.first_name, id=target.id)
