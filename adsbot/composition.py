@@ -12,7 +12,7 @@ from adsbot.adapters.telegram import BotApplication, TelegramHealth, build_appli
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.flood import FloodGate, stored_language
 from adsbot.bot.handlers import register_all
-from adsbot.bot.polling import Poller
+from adsbot.bot.polling import Poller, polling_check
 from adsbot.bot.worker import InboxWorker
 from adsbot.jobs.outbox_sender import OutboxSender
 from adsbot.jobs.registry import JOBS, JobContext, JobSpec
@@ -91,6 +91,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Components:
         if settings.webhook_mode
         else Poller(application.bot, db, clock, metrics, on_stored=worker.submit)
     )
+    if poller is not None:
+        readiness.extra_checks.append(polling_check(poller))
     return Components(
         settings=settings,
         clock=clock,

@@ -7,10 +7,9 @@ so an update is acknowledged to Telegram only once it is stored.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import warnings
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot
 from telegram.error import Conflict, NetworkError, RetryAfter, TelegramError
@@ -53,12 +52,21 @@ class Poller:
         await self._bot.delete_webhook(drop_pending_updates=False)
         self._task = asyncio.create_task(self._loop(), name="polling")
 
+    @property
+    def alive(self) -> bool:
+        """False once the polling task has ended on its own (readiness reports it)."""
+        return self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         self._stopping.set()
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await self._task
+            except asyncio.CancelledError:
+                pass
+            except Exception:  # it died earlier: already logged, and shutdown must go on
+                logger.exception("The polling loop had stopped with an error")
 
     async def _loop(self) -> None:
         offset = 0
@@ -76,8 +84,20 @@ class Poller:
                 continue
             backoff = 1.0
             for payload in batch if isinstance(batch, list) else []:
-                offset = max(offset, self._next_offset(payload))
-                outcome, row = await inbox.store(self._db, payload, self._clock.now())
+                if not inbox.is_update_shaped(payload):
+                    logger.warning("getUpdates returned something that is not an update; skipped")
+                    continue
+                try:
+                    outcome, row = await inbox.store(self._db, payload, self._clock.now())
+                except Exception:
+                    # Not stored, so not confirmed: the next getUpdates asks from this update on.
+                    logger.exception("Storing polled update %s failed", payload["update_id"])
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                    break
+                # The offset confirms exactly what is stored. Set, never max()-ed across
+                # batches: update ids restart at a random, possibly lower, value after a week.
+                offset = int(payload["update_id"]) + 1
                 if row is not None:
                     self._metrics.updates_received.labels(source="polling").inc()
                     self._on_stored(row)
@@ -99,9 +119,11 @@ class Poller:
                 read_timeout=self._long_poll + 10,
             )
 
-    @staticmethod
-    def _next_offset(payload: object) -> int:
-        if inbox.is_update_shaped(payload):
-            assert isinstance(payload, dict)
-            return int(payload["update_id"]) + 1
-        return 0
+
+def polling_check(poller: Poller) -> Callable[[], Awaitable[str | None]]:
+    """A readiness check: polling must still be running once started."""
+
+    async def check() -> str | None:
+        return None if poller.alive else "polling stopped"
+
+    return check
