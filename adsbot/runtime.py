@@ -189,10 +189,12 @@ class Runtime:
             self._server.should_exit = True
             await self._server_task
         await components.worker.stop()
-        if components.sender is not None:
-            await components.sender.stop()  # records the batch in flight
+        # The job queue first: its jobs (the sweeper, the sender's heartbeat) must not start
+        # anything new while the rest stops. Jobs already running are waited for.
         if components.application.running:
             await components.application.stop()
+        if components.sender is not None:
+            await components.sender.stop()  # records the batch in flight
         await self._close()
         logger.info("Stopped cleanly")
 

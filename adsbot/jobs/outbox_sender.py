@@ -109,12 +109,15 @@ class OutboxSender:
         self._held: dict[int, datetime] = {}  # chat id -> no sends before (after a 429)
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._closed = False  # stopped for good: the heartbeat job must not start it again
         self._wake = asyncio.Event()
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Run the loop in the background (again, if it died)."""
+        """Run the loop in the background (again, if it died), unless stopped for good."""
+        if self._closed:
+            return
         if self._task is None or self._task.done():
             self._stopping = False
             self._task = asyncio.create_task(self._loop(), name="outbox-sender")
@@ -128,7 +131,8 @@ class OutboxSender:
         self._wake.set()
 
     async def stop(self) -> None:
-        """Finish the batch in flight (its outcomes are recorded), then stop."""
+        """Finish the batch in flight (its outcomes are recorded), then stop for good."""
+        self._closed = True
         self._stopping = True
         self._wake.set()
         if self._task is not None:
@@ -138,6 +142,8 @@ class OutboxSender:
 
     async def heartbeat(self) -> str:
         """The registry job: make sure the loop runs; report what it did so far."""
+        if self._closed:
+            return "stopped"
         restarted = not self.running
         self.start()
         return ("restarted; " if restarted else "") + self.totals.describe()
