@@ -3,7 +3,7 @@
 Callback data carries keys and ids, never facts, and stays under Telegram's 64 bytes:
 
     m:<key>              a main-menu entry (`m:market`, ...); `m:home` is the main menu itself
-    set:<what>[:<arg>]   settings (`set:lang:en`, `set:tz:Europe/London`, `set:mute:news`)
+    set:<what>[:<arg>]   settings (`set:lang:en`, `set:tz:Europe/London`, `set:mute:news:1`)
     help:<what>          help screens (`help:pub`, `help:terms`)
     adm:<what>[:<arg>]   admin screens and actions (`adm:users`, `adm:dur:24`)
     cancel               abandon what the bot is waiting for

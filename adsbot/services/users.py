@@ -231,18 +231,22 @@ async def set_time_zone(db: Database, user_id: int, zone: str) -> UserView:
     return await _change(db, user_id, time_zone=zone)
 
 
-async def toggle_mute(db: Database, user_id: int, category: str) -> UserView:
-    """Mute the category if it was audible, unmute it if it was muted."""
+async def set_muted(db: Database, user_id: int, category: str, muted: bool) -> UserView:
+    """Mute or unmute the category. Setting (not toggling) makes a press on an older screen,
+    or the same press handled twice, do what its label said."""
     if category not in MUTABLE_CATEGORIES:
         raise ValueError(f"unknown notification category {category!r}")
     async with db.unit_of_work() as uow:
         user = await _load(uow, user_id)
         if user is None:
             raise UserNotFound(str(user_id))
-        muted = set(user.muted_categories or ())
-        muted.symmetric_difference_update({category})
+        wanted = set(user.muted_categories or ())
+        if muted:
+            wanted.add(category)
+        else:
+            wanted.discard(category)
         # A new list (not an in-place change) so SQLAlchemy sees the JSON column changed.
-        user.muted_categories = sorted(muted)
+        user.muted_categories = sorted(wanted)
         await uow.commit()
         return _view(user)
 

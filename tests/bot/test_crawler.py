@@ -49,7 +49,7 @@ async def test_the_crawler_presses_every_button_and_each_press_is_answered(
     expected = {
         "m:market", "m:campaigns", "m:channels", "m:wallet", "m:stats", "m:settings", "m:help",
         "m:home", "set:lang", "set:lang:it", "set:lang:en", "set:tz", "set:tz:UTC", "set:tzt",
-        "set:notif", "set:mute:news", "help:pub", "help:adv", "help:terms", "help:privacy",
+        "set:notif", "set:mute:news:1", "help:pub", "help:adv", "help:terms", "help:privacy",
         "help:support", "cancel",
     }  # fmt: skip
     if who == "admin":

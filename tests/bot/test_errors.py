@@ -30,9 +30,9 @@ async def test_a_failing_press_gets_an_apology_with_a_reference_and_the_log_the_
 ) -> None:
     await anna.command("settings")
     await anna.press("set:notif")
-    monkeypatch.setattr(users, "toggle_mute", _explode)
+    monkeypatch.setattr(users, "set_muted", _explode)
     with caplog.at_level(logging.ERROR):
-        pressed = await anna.press("set:mute:news")
+        pressed = await anna.press("set:mute:news:1")
         apology = await anna.driver.wait_for_message(
             anna.id, lambda m: "andato storto" in (m.text or "")
         )

@@ -70,7 +70,7 @@ async def _session(person: Person) -> None:
     await person.command("start")
     await person.press("m:settings")
     await person.press("set:notif")
-    await person.press("set:mute:news")
+    await person.press("set:mute:news:1")
     await person.command("settings")
 
 

@@ -67,14 +67,29 @@ async def test_muting_a_category_toggles_and_is_stored(running_bot: Runtime, joh
     await john.command("settings")
     screen = (await john.press("set:notif")).screen
     assert "🔔 Platform news" in screen.button_labels
-    muted = await john.press("set:mute:news")
+    muted = await john.press("set:mute:news:1")
     assert "🔕 Platform news" in muted.screen.button_labels
     assert (await _user(running_bot, john)).muted_categories == ["news"]
     settings = await john.press("m:settings")
     assert "Muted notifications: Platform news" in (settings.screen.text or "")
     await john.press("set:notif")
-    await john.press("set:mute:news")
+    await john.press("set:mute:news:0")
     assert (await _user(running_bot, john)).muted_categories == []
+
+
+async def test_a_mute_button_on_an_older_screen_does_what_its_label_says(
+    running_bot: Runtime, john: Person
+) -> None:
+    await john.command("settings")
+    older = (await john.press("set:notif")).screen
+    await john.command("settings")
+    await john.press("set:notif")
+    await john.press(label="🔔 Platform news")  # the newest screen: muted
+    assert (await _user(running_bot, john)).muted_categories == ["news"]
+    # The older screen still says "audible, press to mute": pressing it keeps the category muted.
+    again = await john.press(label="🔔 Platform news", message_id=older.message_id)
+    assert "🔕 Platform news" in again.screen.button_labels
+    assert (await _user(running_bot, john)).muted_categories == ["news"]
 
 
 async def test_a_forged_setting_is_refused_and_changes_nothing(
@@ -83,7 +98,13 @@ async def test_a_forged_setting_is_refused_and_changes_nothing(
     from tests.bot.helpers import forge_press
 
     menu = await anna.command("settings")
-    for data in ("set:lang:fr", "set:tz:Mars/Olympus", "set:mute:everything"):
+    for data in (
+        "set:lang:fr",
+        "set:tz:Mars/Olympus",
+        "set:mute:everything:1",
+        "set:mute:news",  # the old toggling format, still on screens sent before
+        "set:mute:news:2",
+    ):
         answer = await forge_press(anna, menu, data)
         assert (answer.answer or {})["text"] == "⚠️ Pulsante non più valido"
     user = await _user(running_bot, anna)

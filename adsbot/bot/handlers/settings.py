@@ -5,7 +5,7 @@ set:lang / :<code>    choose / set the language
 set:tz / :<zone>      choose / set a time zone from the short list
 set:tzt               type a zone name (step `settings.tz`)
 set:notif             notification categories
-set:mute:<category>   mute or unmute one
+set:mute:<category>:<1|0>   mute (1) or unmute (0) one: the wanted state, not a toggle
 """
 
 from __future__ import annotations
@@ -90,9 +90,12 @@ def notifications_screen(user: UserView) -> Screen:
     lang = user.language
     rows = []
     for category in MUTABLE_CATEGORIES:
-        state = "muted" if category in user.muted_categories else "audible"
+        muted = category in user.muted_categories
+        state = "muted" if muted else "audible"
         label = t(lang, f"settings.category.{category}")
-        rows.append([button(lang, f"settings.toggle.{state}", f"set:mute:{category}", label=label)])
+        # The button carries the state it asks for, so an older screen cannot undo a newer press.
+        data = f"set:mute:{category}:{0 if muted else 1}"
+        rows.append([button(lang, f"settings.toggle.{state}", data, label=label)])
     return Screen(t(lang, "settings.notifications_title"), with_back(lang, rows, SETTINGS))
 
 
@@ -146,11 +149,12 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
     async def notifications(update: Update, context: Context, press: Press) -> None:
         await show(deps, update, context, notifications_screen(press.user))
 
-    async def toggle(update: Update, context: Context, press: Press) -> None:
-        category = press.data.removeprefix("set:mute:")
-        if category not in MUTABLE_CATEGORIES:
+    async def mute(update: Update, context: Context, press: Press) -> None:
+        # set:mute:<category>:<1|0>; the old toggling set:mute:<category> is answered as stale.
+        parts = press.parts
+        if len(parts) != 4 or parts[2] not in MUTABLE_CATEGORIES or parts[3] not in ("0", "1"):
             raise StalePress
-        user = await users.toggle_mute(db, press.user.id, category)
+        user = await users.set_muted(db, press.user.id, parts[2], parts[3] == "1")
         await show(deps, update, context, notifications_screen(user))
 
     async def command(update: Update, context: Context) -> None:
@@ -164,7 +168,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         (r"^set:tz(:|$)", zone),
         (r"^set:tzt$", type_zone),
         (r"^set:notif$", notifications),
-        (r"^set:mute:", toggle),
+        (r"^set:mute:", mute),
     ):
         application.add_handler(
             CallbackQueryHandler(on_press(deps, handler), pattern=pattern, block=True)
