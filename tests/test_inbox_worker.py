@@ -116,3 +116,26 @@ def test_the_ordering_key_is_the_user_then_the_chat_then_the_update() -> None:
 def test_every_registered_handler_blocks(running_bot_handlers: Any) -> None:
     assert running_bot_handlers, "handlers are registered"
     assert all(handler.block is True for handler in running_bot_handlers)
+
+
+async def test_a_row_arriving_during_the_replay_waits_for_the_older_ones_and_runs_once(
+    sqlite_database: Database, application: Any
+) -> None:
+    handled: list[str] = []
+
+    async def record(update: Update, _context: Any) -> None:
+        handled.append(update.message.text)
+
+    application.add_handler(TypeHandler(Update, record))
+    clock = FakeClock()
+    _, old = await inbox.store(sqlite_database, _update(1, 7, "old"), clock.now())
+    worker = InboxWorker(sqlite_database, application, clock, Metrics(), concurrency=4)
+    replay = asyncio.create_task(worker.start())
+    await asyncio.sleep(0)  # the replay is reading the table
+    _, new = await inbox.store(sqlite_database, _update(2, 7, "new"), clock.now())
+    assert new is not None
+    worker.submit(new)  # what the webhook does meanwhile
+    await replay
+    await worker.wait_idle(5)
+    await worker.stop()
+    assert handled == ["old", "new"]

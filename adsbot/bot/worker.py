@@ -27,6 +27,7 @@ from adsbot.web.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
+MARK_ATTEMPTS = 5
 # Decides, before handling, whether an update is handled (True) or dropped (False).
 Gate = Callable[[Update], Awaitable[bool]]
 
@@ -65,6 +66,7 @@ class InboxWorker:
         self._queues: dict[int, deque[StoredUpdate]] = {}
         self._runners: dict[int, asyncio.Task[None]] = {}
         self._accepting = False
+        self._arrived_during_replay: list[StoredUpdate] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
         self.in_flight = 0
@@ -73,17 +75,30 @@ class InboxWorker:
         return not self._accepting
 
     async def start(self) -> int:
-        """Accept new rows and replay every row left pending (by a crash or a stop)."""
+        """Accept new rows and replay every row left pending (by a crash or a stop).
+
+        Rows that arrive while the replay reads the table wait until it is queued, so a user's
+        older pending update is handled before their newer one, and a row is never queued twice.
+        """
         self._accepting = True
+        self._arrived_during_replay = []
         replayed, after = 0, 0
-        while True:
-            batch = await inbox.pending(self._db, after_id=after)
-            if not batch:
-                break
-            for row in batch:
-                self.submit(row)
-            replayed += len(batch)
-            after = batch[-1].id
+        seen: set[int] = set()
+        try:
+            while True:
+                batch = await inbox.pending(self._db, after_id=after)
+                if not batch:
+                    break
+                for row in batch:
+                    self._enqueue(row)
+                    seen.add(row.id)
+                replayed += len(batch)
+                after = batch[-1].id
+        finally:
+            arrived, self._arrived_during_replay = self._arrived_during_replay, None
+            for row in arrived or []:
+                if row.id not in seen:
+                    self._enqueue(row)
         if replayed:
             logger.info("Replaying %d stored updates not handled before the last stop", replayed)
         return replayed
@@ -91,6 +106,12 @@ class InboxWorker:
     def submit(self, row: StoredUpdate) -> None:
         if not self._accepting:
             return  # stays pending in the database; replayed at the next start
+        if self._arrived_during_replay is not None:
+            self._arrived_during_replay.append(row)
+            return
+        self._enqueue(row)
+
+    def _enqueue(self, row: StoredUpdate) -> None:
         queue = self._queues.setdefault(row.ordering_key, deque())
         if any(queued.id == row.id for queued in queue):
             return
@@ -134,11 +155,11 @@ class InboxWorker:
                 logger.exception("Update %s could not be parsed; stored as failed", row.update_id)
                 outcome.error_ref = "unparsable"
             else:
-                if self._gate is None or await self._gate(update):
+                if await self._admitted(update):
                     await self._app.process_update(update)
                 else:
                     self._metrics.updates_throttled.inc()
-            await self._writer.finish(row.id, self._clock.now(), outcome.error_ref)
+            await self._mark(row, outcome.error_ref)
         finally:
             current_outcome.reset(token)
             self.in_flight -= 1
@@ -147,6 +168,29 @@ class InboxWorker:
             self._metrics.updates_failed.labels(reason=outcome.error_ref.split("-")[0]).inc()
         else:
             self._metrics.updates_processed.inc()
+
+    async def _admitted(self, update: Update) -> bool:
+        """The gate's verdict; a gate that fails lets the update through (fail open)."""
+        if self._gate is None:
+            return True
+        try:
+            return await self._gate(update)
+        except Exception:
+            logger.exception("Flood gate failed on update %s; handling it", update.update_id)
+            return True
+
+    async def _mark(self, row: StoredUpdate, error_ref: str | None) -> None:
+        """Mark the row handled. Its handlers have run, so only the mark is missing: retry a
+        few times rather than leave it pending until the next start (and out of order)."""
+        for attempt in range(MARK_ATTEMPTS):
+            try:
+                await self._writer.finish(row.id, self._clock.now(), error_ref)
+                return
+            except Exception:
+                if attempt == MARK_ATTEMPTS - 1:
+                    raise
+                logger.warning("Marking update %s failed; retrying", row.update_id)
+                await asyncio.sleep(0.2 * 2**attempt)
 
     async def wait_idle(self, seconds: float | None = None) -> None:
         """Wait until nothing is queued or running (tests and benchmarks)."""
