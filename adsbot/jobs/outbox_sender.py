@@ -39,6 +39,7 @@ from adsbot.storage.database import Database
 from adsbot.web.metrics import Metrics
 
 logger = logging.getLogger(__name__)
+RECORD_ATTEMPTS = 5
 
 
 def worker_identity() -> str:
@@ -204,9 +205,22 @@ class OutboxSender:
                 at = self.pacer.reserve(message.chat_id, mono)
                 sends.append(asyncio.create_task(self._send_at(message, person, at)))
         results.extend(await asyncio.gather(*sends))
-        await store.record(self.db, self.worker_id, self.clock.now(), results)
+        await self._record(results)
         for message, outcome in results:
             self._count(message, outcome, stats)
+
+    async def _record(self, results: list[tuple[ClaimedMessage, Outcome]]) -> None:
+        """Write the batch's outcomes. "Sent" is what keeps a message from going out twice, so a
+        failed write is retried before giving up (the lease then expires and rows are resent)."""
+        for attempt in range(RECORD_ATTEMPTS):
+            try:
+                await store.record(self.db, self.worker_id, self.clock.now(), results)
+                return
+            except Exception:
+                if attempt == RECORD_ATTEMPTS - 1:
+                    raise
+                logger.warning("Recording an outbox batch failed; retrying")
+                await asyncio.sleep(0.2 * 2**attempt)
 
     def _not_now(self, chat_id: int, now: datetime) -> datetime | None:
         """When a held chat or a global pause lets this chat send again (None: now)."""
@@ -236,7 +250,13 @@ class OutboxSender:
         early = self._not_now(message.chat_id, self.clock.now())
         if early is not None:
             return message, store.Retry(early)
-        return message, await self._send(message, person)
+        try:
+            return message, await self._send(message, person)
+        except Exception as exc:
+            # Not a Telegram answer (say, the database refused to note a 429 hold): this row
+            # is retried, and the batch's other outcomes are still recorded.
+            logger.exception("Outbox row %d: unexpected failure", message.id)
+            return message, self._retry(message, f"{type(exc).__name__}: {exc}"[:300])
 
     async def _send(self, message: ClaimedMessage, person: Recipient) -> Outcome:
         try:
