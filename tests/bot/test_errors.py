@@ -112,3 +112,22 @@ async def test_an_apology_that_meets_a_5xx_arrives_through_the_outbox(
         john.id, lambda m: "Something went wrong" in (m.text or "")
     )
     assert "boom" not in (apology.text or "")  # English: John's language, rendered at send time
+
+
+async def test_the_apology_goes_out_even_when_the_press_cannot_be_answered_any_more(
+    running_bot: Runtime, anna: Person, emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emulator.check_callbacks = False  # this press is meant to stay unanswered
+    await anna.command("settings")
+    await anna.press("set:notif")
+    monkeypatch.setattr(users, "set_muted", _explode)
+    # The press was already answered (or is too old): the toast fails, the chat apology must not.
+    await anna.driver.set_fault(
+        "answerCallbackQuery", "error", status=400, description="Bad Request: query is too old"
+    )
+    await anna.driver.press_button(anna.user, data="set:mute:news:1")
+    apology = await anna.driver.wait_for_message(
+        anna.id, lambda m: "andato storto" in (m.text or "")
+    )
+    assert re.search(r"codice E[0-9A-F]{8}", apology.text or "")
+    await anna.driver.clear_faults()

@@ -44,12 +44,17 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
                 deps.settings.DEFAULT_LANGUAGE,
             )
         )
-        try:
-            if update.callback_query is not None:
+        # Two separate tries: the press may already be answered (by the guard, or before the
+        # failure) or be too old, and answering it again raises; the chat apology goes out anyway.
+        if update.callback_query is not None:
+            try:
                 # A toast is plain text (no HTML); the full apology follows in the chat.
                 toast = t(language, "errors.apology_toast", reference=reference)
                 await update.callback_query.answer(toast[:200], show_alert=True)
-            if update.effective_chat is not None and update.effective_chat.type == "private":
+            except Exception:  # the error handler itself must never fail
+                logger.warning("Could not answer the press for %s", reference, exc_info=True)
+        if update.effective_chat is not None and update.effective_chat.type == "private":
+            try:
                 await reply(
                     context.bot,
                     deps.db,
@@ -60,7 +65,7 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
                     {"reference": reference},
                     dedupe_key=f"apology:{update.update_id}",
                 )
-        except Exception:  # the error handler itself must never fail
-            logger.warning("Could not deliver the apology for %s", reference, exc_info=True)
+            except Exception:  # the error handler itself must never fail
+                logger.warning("Could not deliver the apology for %s", reference, exc_info=True)
 
     application.add_error_handler(on_error, block=True)
