@@ -58,7 +58,7 @@ async def _outbox_sender(ctx: JobContext) -> str:
     return await ctx.sender.heartbeat()
 
 
-SWEEP_LIMIT = 500
+SWEEP_LIMIT = 100  # a batch must finish well inside its lease (see sweeper.sweep)
 SWEEP_ROUNDS = 20
 
 

@@ -75,7 +75,7 @@ def _backoff(attempts: int) -> timedelta:
 
 
 async def sweep(
-    ctx: SweepContext, now: datetime, *, limit: int = 500, lease: timedelta = LEASE
+    ctx: SweepContext, now: datetime, *, limit: int = 100, lease: timedelta = LEASE
 ) -> SweepResult:
     """One pass at `now`: safe to run in several processes at once, and to run again."""
     kinds = ctx.timer_kinds
@@ -93,7 +93,13 @@ async def sweep(
 
     done: list[int] = []
     failures: list[tuple[ClaimedTimer, Exception]] = []
-    for timer in claimed:
+    # Stop well before the lease runs out: past it another process may claim these timers
+    # (a retry kind would run twice, a no-retry kind would be reported stuck while it runs).
+    stop_at = now + lease * 0.8
+    for index, timer in enumerate(claimed):
+        if ctx.clock.now() >= stop_at:
+            await _give_back(ctx, claimed[index:])
+            break
         kind = kinds.get(timer.kind)
         assert kind is not None  # claim only takes known kinds
         try:
@@ -104,11 +110,25 @@ async def sweep(
             )
             failures.append((timer, exc))
         else:
-            done.append(timer.id)
-    result.done = await timers.complete(ctx.db, ctx.worker_id, done, ctx.clock.now())
+            if kind.no_retry:
+                # Done at once: a crash later in the batch must not make it look stuck.
+                result.done += await timers.complete(
+                    ctx.db, ctx.worker_id, [timer.id], ctx.clock.now()
+                )
+            else:
+                done.append(timer.id)
+    result.done += await timers.complete(ctx.db, ctx.worker_id, done, ctx.clock.now())
     if failures:
         await _record_failures(ctx, failures, result)
     return result
+
+
+async def _give_back(ctx: SweepContext, timers_left: list[ClaimedTimer]) -> None:
+    """Free timers this pass had no time left to run; the next pass takes them."""
+    async with ctx.db.unit_of_work() as uow:
+        for timer in timers_left:
+            await timers.unclaim(uow, ctx.worker_id, timer, "lease ran short")
+        await uow.commit()
 
 
 async def _record_failures(

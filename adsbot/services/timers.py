@@ -229,6 +229,17 @@ async def release(
     )
 
 
+async def unclaim(uow: UnitOfWork, worker_id: str, timer: ClaimedTimer, note: str) -> None:
+    """Give back a claimed timer that did not run: as if never claimed (no attempt used, so a
+    no-retry timer is claimable again)."""
+    await uow.session.execute(
+        update(Timer)
+        .where(Timer.id == timer.id, Timer.claimed_by == worker_id, Timer.done_at.is_(None))
+        .values(claimed_by=None, claimed_until=None, attempts=Timer.attempts - 1, last_error=note)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def finish_failed(
     uow: UnitOfWork, worker_id: str, timer: ClaimedTimer, now: datetime, outcome: str, error: str
 ) -> bool:

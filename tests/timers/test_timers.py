@@ -169,3 +169,30 @@ async def test_a_failing_handler_is_retried_with_backoff_then_failed_and_reporte
     assert (timer.outcome, timer.attempts) == ("failed", 3)
     assert "handler failed" in (timer.last_error or "")
     assert [key for _, key in await _alerts(database)] == ["admin_alerts.timer_failed"] * 2
+
+
+async def test_a_pass_that_runs_short_of_lease_gives_the_rest_back_and_keeps_what_it_did(
+    database: Database,
+) -> None:
+    """A slow handler eats the lease: the pass stops before another process could claim the
+    same timers, gives back those it did not run, and its finished no-retry timer is done."""
+    clock = FakeClock()
+    ctx = Ctx(database, clock)
+
+    async def slow(_ctx: object, timer: timers.ClaimedTimer) -> None:
+        ctx.ran.append((timer.kind, timer.ref_id))
+        clock.advance(minutes=4, seconds=30)  # past 80% of the 5-minute lease
+
+    ctx.timer_kinds.register("post", slow, no_retry=True)
+    for ref_id in (1, 2, 3):
+        await _schedule(database, clock, "post", ref_id, -1)
+    result = await sweep(ctx, clock.now())
+    assert ctx.ran == [("post", 1)] and result.done == 1
+    first, *rest = await _timers(database)
+    assert first.outcome == "done" and first.done_at is not None
+    assert [(t.done_at, t.claimed_until, t.last_error) for t in rest] == [
+        (None, None, "lease ran short")
+    ] * 2
+    assert await _alerts(database) == []  # nothing looks stuck
+    await sweep(ctx, clock.now())
+    assert ctx.ran == [("post", 1), ("post", 2)]  # the next pass goes on (one per lease here)
