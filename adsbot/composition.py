@@ -69,7 +69,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Components:
         gate=gate,
         writer=inbox_writer,
     )
-    readiness = Readiness(settings, db, clock, health, metrics)
+    readiness = Readiness(settings, db, clock, health, metrics, probe=application.bot.get_me)
     # Messages out: one paced sender loop per process (started and stopped by the Runtime).
     sender = OutboxSender(db, application.bot, clock, metrics)
     readiness.extra_checks.append(
