@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from adsbot.runtime import Runtime
 from adsbot.storage.models import User
 from tests.bot.helpers import Person, data_of, rows
@@ -109,3 +111,17 @@ async def test_a_forged_setting_is_refused_and_changes_nothing(
         assert (answer.answer or {})["text"] == "⚠️ Pulsante non più valido"
     user = await _user(running_bot, anna)
     assert (user.language, user.time_zone, user.muted_categories) == ("it", "Europe/Rome", [])
+
+
+async def test_a_muted_category_no_longer_offered_is_left_out_of_the_settings_screen(
+    running_bot: Runtime, john: Person
+) -> None:
+    await john.command("start")
+    async with running_bot.components.db.unit_of_work() as uow:
+        stored = ["news", "retired_category"]
+        await uow.session.execute(
+            update(User).where(User.id == john.id).values(muted_categories=stored)
+        )
+        await uow.commit()
+    text = (await john.command("settings")).text or ""
+    assert "Muted notifications: Platform news" in text and "retired" not in text

@@ -49,7 +49,9 @@ ZONES: tuple[str, ...] = (
 
 def settings_screen(deps: BotDeps, user: UserView, note: str | None = None) -> Screen:
     lang = user.language
-    muted = ", ".join(t(lang, f"settings.category.{c}") for c in user.muted_categories)
+    # Only categories still offered: one removed later has no label left (and mutes nothing).
+    known = [c for c in user.muted_categories if c in MUTABLE_CATEGORIES]
+    muted = ", ".join(t(lang, f"settings.category.{c}") for c in known)
     text = t(
         lang,
         "settings.title",
