@@ -113,10 +113,20 @@ class FloodGate:
                 self.warned += 1
                 chat = update.effective_chat
                 chat_id = chat.id if chat is not None and chat.type == "private" else user_id
-                text = t(await self._language_of(update), "flood.too_fast")
+                text = t(await self._language(update, user_id), "flood.too_fast")
                 await self._bot.send_message(chat_id, text)
         except TelegramError as exc:
             logger.info("Could not tell user %s to slow down: %s", user_id, exc)
+
+    async def _language(self, update: Update, user_id: int) -> str:
+        """The stored language; Telegram's language_code if the lookup fails (the database may be
+        what is struggling under the flood): the warning must not escape the gate."""
+        try:
+            return await self._language_of(update)
+        except Exception:
+            logger.warning("Language lookup failed for user %s", user_id, exc_info=True)
+            person = update.effective_user
+            return match_language(person.language_code if person else None)
 
     def _prune(self, now: float) -> None:
         """Forget users whose bucket has refilled and who were not warned recently."""

@@ -210,3 +210,18 @@ async def test_payments_and_channel_updates_are_never_throttled() -> None:
     assert not exempt(
         update(message={"message_id": 1, "date": 0, "chat": private, "from": user, "text": "hi"})
     )
+
+
+async def test_a_failing_language_lookup_still_tells_the_flooder_to_slow_down(
+    running_bot: Runtime, john: Person
+) -> None:
+    async def database_down(_update: Any) -> str:
+        raise RuntimeError("database is locked")
+
+    gate = running_bot.components.worker._gate
+    assert gate is not None
+    gate._language_of = database_down  # type: ignore[attr-defined]
+    for index in range(25):
+        await john.driver.send_text(john.user, f"spam {index}")
+    warned = await john.driver.wait_for_message(john.id, lambda m: "too fast" in (m.text or ""))
+    assert warned.text == "🐢 You are going too fast! Wait a few seconds before going on."
