@@ -1,7 +1,10 @@
 """Group -2, before every other handler: keep `users.unreachable_since` true to life.
 
 A user who blocks the bot sends a private `my_chat_member` update with status "kicked"; one who
-unblocks sends "member". Any other update from a user means they are talking to us again.
+unblocks sends "member". Only an update from the private chat (or a pre-checkout query, which
+Telegram sends only after the user opened the invoice we sent there) means they are talking to us
+again: a message in a group, a group join or a press in a group comes from someone who may still
+block the bot.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
             stored = await current_user(deps, update)
             if stored is not None and stored.unreachable:
                 await mark_reachable(deps.db, user.id)
-        else:
+        elif update.pre_checkout_query is not None:
             await mark_reachable(deps.db, user.id)
 
     application.add_handler(TypeHandler(Update, track, block=True), group=GROUP)
