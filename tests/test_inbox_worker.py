@@ -128,7 +128,7 @@ async def test_a_row_arriving_during_the_replay_waits_for_the_older_ones_and_run
 
     application.add_handler(TypeHandler(Update, record))
     clock = FakeClock()
-    _, old = await inbox.store(sqlite_database, _update(1, 7, "old"), clock.now())
+    assert (await inbox.store(sqlite_database, _update(1, 7, "old"), clock.now()))[0] == "stored"
     worker = InboxWorker(sqlite_database, application, clock, Metrics(), concurrency=4)
     replay = asyncio.create_task(worker.start())
     await asyncio.sleep(0)  # the replay is reading the table
