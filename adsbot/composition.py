@@ -57,7 +57,10 @@ def build(settings: Settings, clock: Clock | None = None) -> Components:
     handler_count = register_all(application, BotDeps(settings=settings, db=db, clock=clock))
     # Inbound flood control: a token bucket per user, checked after the update is stored.
     gate = FloodGate(
-        application.bot, settings.flood_rate, stored_language(db, settings.DEFAULT_LANGUAGE)
+        application.bot,
+        settings.flood_rate,
+        stored_language(db, settings.DEFAULT_LANGUAGE),
+        clock=clock,
     )
     inbox_writer = InboxWriter(db)  # group commit for the webhook's stores and the worker's marks
     worker = InboxWorker(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
+from adsbot.adapters.clock import Clock
 from adsbot.bot.i18n import match_language, t
 from adsbot.services import users
 from adsbot.storage.database import Database
@@ -60,8 +61,10 @@ class FloodGate:
         rate: tuple[int, int],
         language_of: LanguageOf,
         monotonic: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         self._bot = bot
+        self._clock = clock
         self.capacity, self.window = float(rate[0]), float(rate[1])
         self._refill = self.capacity / self.window  # tokens per second
         self._language_of = language_of
@@ -73,13 +76,21 @@ class FloodGate:
 
     async def __call__(self, update: Update) -> bool:
         user = update.effective_user
-        if user is None or exempt(update):
+        if user is None or exempt(update) or self._from_backlog(update):
             return True
         if self._take(user.id):
             return True
         self.dropped += 1
         await self._on_drop(update, user.id)
         return False
+
+    def _from_backlog(self, update: Update) -> bool:
+        """A message written longer ago than the window is a backlog Telegram (or our replay)
+        delivers late in a burst, not a user flooding now: it is handled, not counted."""
+        message = update.message
+        if self._clock is None or message is None:
+            return False
+        return (self._clock.now() - message.date).total_seconds() > self.window
 
     def _take(self, user_id: int) -> bool:
         now = self._now()

@@ -225,3 +225,31 @@ async def test_a_failing_language_lookup_still_tells_the_flooder_to_slow_down(
         await john.driver.send_text(john.user, f"spam {index}")
     warned = await john.driver.wait_for_message(john.id, lambda m: "too fast" in (m.text or ""))
     assert warned.text == "🐢 You are going too fast! Wait a few seconds before going on."
+
+
+async def test_a_late_backlog_is_handled_but_a_live_burst_is_throttled(emulator_bot: Any) -> None:
+    """After an outage Telegram (or our replay) delivers a user's queued messages in a burst:
+    written longer ago than the window, they are handled, not counted as flooding."""
+    from telegram import Update
+
+    from adsbot.adapters.clock import FakeClock
+    from adsbot.bot.flood import FloodGate
+
+    clock = FakeClock()
+
+    async def italian(_update: Update) -> str:
+        return "it"
+
+    gate = FloodGate(emulator_bot, (20, 10), italian, clock=clock)
+    user = {"id": 5, "is_bot": False, "first_name": "A"}
+    private = {"id": 5, "type": "private", "first_name": "A"}
+
+    def written(seconds_ago: float, n: int) -> Update:
+        date = int(clock.now().timestamp() - seconds_ago)
+        message = {"message_id": n, "date": date, "chat": private, "from": user, "text": "x"}
+        return Update.de_json({"update_id": n, "message": message}, emulator_bot)
+
+    backlog = [await gate(written(600, n)) for n in range(40)]
+    assert all(backlog)
+    live = [await gate(written(0, 100 + n)) for n in range(21)]
+    assert live.count(False) == 1 and all(live[:20])
