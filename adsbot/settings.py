@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     AI_HOURLY_QUOTA: int = Field(default=10, ge=0)
     AI_CONCURRENCY: int = Field(default=4, gt=0)
     FLOOD_LIMIT: str = "20/10s"
-    INBOX_CONCURRENCY: int = Field(default=16, gt=0)
+    INBOX_CONCURRENCY: int = Field(default=8, gt=0)
     READY_MAX_INBOX_LAG_S: float = Field(default=30, gt=0)
     READY_MAX_OUTBOX_LAG_S: float = Field(default=120, gt=0)
     READY_GRACE_S: float = Field(default=60, ge=0)
