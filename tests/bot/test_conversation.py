@@ -8,7 +8,7 @@ from typing import Any
 from adsbot.adapters.clock import FakeClock
 from adsbot.runtime import Runtime
 from adsbot.settings import Settings
-from adsbot.storage.models import ConversationState, User
+from adsbot.storage.models import ConversationState, OutboxMessage, User
 from tests.bot.helpers import MENU_DATA, Person, data_of, rows
 
 
@@ -87,3 +87,26 @@ async def test_a_restart_does_not_lose_the_step(
         assert "Fuso orario impostato: Asia/Tokyo" in (reply.text or "")
     finally:
         await second.stop()
+
+
+async def test_navigating_away_ends_the_step_so_later_text_is_not_taken_as_its_answer(
+    running_bot: Runtime, anna: Person
+) -> None:
+    settings_screen = await anna.command("settings")
+    await anna.command("help")
+    await anna.press("help:support")  # "write your message for the admins"
+    assert [s.kind for s in await rows(running_bot, ConversationState)] == ["support.message"]
+    # She changed her mind and went elsewhere, with a button of an older screen.
+    await anna.press("set:lang", message_id=settings_screen.message_id)
+    assert await rows(running_bot, ConversationState) == []
+    later = await anna.say("grazie")
+    assert "Usa i pulsanti" in (later.text or "")  # a hint, not "message sent to the admins"
+    assert await rows(running_bot, OutboxMessage) == []
+
+
+async def test_a_command_ends_the_step(running_bot: Runtime, anna: Person) -> None:
+    await _start_typing_a_zone(anna)
+    await anna.command("help")
+    assert await rows(running_bot, ConversationState) == []
+    hint = await anna.say("Asia/Tokyo")
+    assert "Usa i pulsanti" in (hint.text or "")

@@ -33,6 +33,7 @@ from adsbot.bot.handlers.common import Steps
 def register_all(application: Application, deps: BotDeps) -> int:  # type: ignore[type-arg]
     """Register every handler; return how many there are."""
     steps = Steps()  # typed-text steps, filled in by the modules that start them
+    talk.register_step_end(application, deps, steps)  # group -3: navigating away ends a step
     reachability.register(application, deps)  # group -2: writing to us makes a user reachable
     guard.register(application, deps)  # group -1: suspended users stop here
     start.register(application, deps)  # /start and deep links

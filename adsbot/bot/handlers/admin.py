@@ -305,7 +305,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         (HOW_LONG, suspend_how_long),
         (UNSUSPEND_WHO, unsuspend_who),
     ):
-        steps.add(kind, gated_step(step))
+        steps.add(kind, gated_step(step), presses=("adm:dur:",))
 
 
 async def _unknown_admin_press(_update: Update, _context: Context, _press: Press) -> None:

@@ -265,20 +265,30 @@ StepHandler = Callable[[Update, Context, UserView, State, str | None], Awaitable
 
 @dataclass
 class Steps:
-    """Which function answers typed text for each conversation kind (`settings.tz`, ...).
+    """Which function answers typed text for each conversation kind (`settings.tz`, ...), and
+    which buttons belong to that step.
 
-    Modules add theirs at registration; the free-text handler looks the kind up here.
+    Modules add theirs at registration; the free-text handler looks the kind up here. A step
+    belongs to the screen that asked for it: a command, or a press of any button that is not
+    the step's own (`presses`, by callback-data prefix) or Annulla, ends it (see
+    `talk.register_step_end`), so text typed much later is never taken as the step's answer.
     """
 
     handlers: dict[str, StepHandler] = field(default_factory=dict)
+    presses: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
-    def add(self, kind: str, handler: StepHandler) -> None:
+    def add(self, kind: str, handler: StepHandler, presses: tuple[str, ...] = ()) -> None:
         if kind in self.handlers:
             raise ValueError(f"step {kind!r} registered twice")
         self.handlers[kind] = handler
+        self.presses[kind] = presses
 
     def get(self, kind: str) -> StepHandler | None:
         return self.handlers.get(kind)
+
+    def owns(self, kind: str, data: str) -> bool:
+        """Whether a press with this callback data is part of the step `kind`."""
+        return any(data.startswith(prefix) for prefix in self.presses.get(kind, ()))
 
 
 def typed_text(message: Message) -> str | None:

@@ -178,4 +178,4 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
     application.add_handler(
         CommandHandler("settings", command, filters=PRIVATE_MESSAGES, block=True)
     )
-    steps.add(TZ_STEP, typed_zone)
+    steps.add(TZ_STEP, typed_zone, presses=("set:tz",))

@@ -12,7 +12,14 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from adsbot.bot.deps import BotDeps
 from adsbot.bot.handlers.common import (
@@ -22,9 +29,11 @@ from adsbot.bot.handlers.common import (
     Steps,
     current_user,
     home,
+    in_private_chat,
     on_press,
     send,
     show,
+    starts_session,
     typed_text,
 )
 from adsbot.bot.i18n import t
@@ -54,6 +63,36 @@ def register_cancel(application: Application, deps: BotDeps) -> None:  # type: i
     application.add_handler(
         CallbackQueryHandler(on_press(deps, pressed), pattern=f"^{CANCEL}$", block=True)
     )
+
+
+STEP_END_GROUP = -3  # before reachability (-2) and the guard (-1): it only forgets
+
+
+def register_step_end(application: Application, deps: BotDeps, steps: Steps) -> None:  # type: ignore[type-arg]
+    """A command or a press outside the pending step ends the step (see `Steps`)."""
+
+    async def end_step(update: Update, _context: Context) -> None:
+        person = update.effective_user
+        if person is None or not in_private_chat(update) or starts_session(update):
+            return  # /start forgets the step itself, in its refresh
+        query, message = update.callback_query, update.message
+        if query is not None:
+            data = query.data or ""
+            if data == CANCEL:
+                return
+        elif message is not None and (message.text or "").startswith("/"):
+            command = (message.text or "").split(maxsplit=1)[0].split("@")[0]
+            if command == "/cancel":
+                return  # /cancel ends the step itself, and says so
+            data = None
+        else:
+            return  # typed text is the step's answer
+        state = await conversation.current(deps.db, person.id)
+        if state is None or (data is not None and steps.owns(state.kind, data)):
+            return
+        await conversation.clear(deps.db, person.id)
+
+    application.add_handler(TypeHandler(Update, end_step, block=True), group=STEP_END_GROUP)
 
 
 def register_text(application: Application, deps: BotDeps, steps: Steps) -> None:  # type: ignore[type-arg]
