@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from adsbot.adapters.clock import FakeClock
 from adsbot.runtime import Runtime
 from adsbot.storage.models import ConversationState, OutboxMessage
 from tests.bot.helpers import ADMIN_ID, MENU_DATA, Person, data_of, rows
@@ -74,6 +75,23 @@ async def test_support_relays_the_next_message_to_the_admins_through_the_outbox(
         admin.id, lambda m: "Supporto" in (m.text or ""), timeout=10
     )
     assert "Supporto" in (relayed.text or "") and "<b>42</b>" in (relayed.text or "")  # escaped
+
+
+async def test_a_fourth_support_message_within_ten_minutes_is_refused_politely(
+    running_bot: Runtime, anna: Person, fake_clock: FakeClock
+) -> None:
+    for n in range(3):
+        await anna.command("support")
+        sent = await anna.say(f"messaggio {n}")
+        assert "Messaggio inviato" in (sent.text or "")
+    await anna.command("support")
+    refused = await anna.say("messaggio 3")
+    assert "già scritto più volte" in (refused.text or "")
+    assert len(await rows(running_bot, OutboxMessage)) == 3  # one admin, three relays
+    assert await rows(running_bot, ConversationState) == []
+    fake_clock.advance(minutes=10, seconds=1)
+    await anna.command("support")
+    assert "Messaggio inviato" in ((await anna.say("di nuovo")).text or "")
 
 
 async def test_support_from_the_help_screen_and_cancelled(

@@ -55,15 +55,22 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
                 Screen(t(user.language, "support.text_only"), cancel_only(user.language)),
             )
             return
-        queued = await support.relay_to_admins(
-            deps.db,
-            user_id=user.id,
-            name=user.first_name,
-            username=user.username,
-            text=text,
-            admin_ids=deps.settings.ADMIN_IDS,
-            now=deps.clock.now(),
-        )
+        try:
+            queued = await support.relay_to_admins(
+                deps.db,
+                user_id=user.id,
+                name=user.first_name,
+                username=user.username,
+                text=text,
+                admin_ids=deps.settings.ADMIN_IDS,
+                now=deps.clock.now(),
+            )
+        except support.TooManyRelays:
+            await conversation.clear(deps.db, user.id)
+            await send(
+                deps, update, context, home(deps, user, t(user.language, "support.too_many"))
+            )
+            return
         note = t(user.language, "support.sent" if queued else "support.unavailable")
         await send(deps, update, context, home(deps, user, note))
 
