@@ -87,17 +87,9 @@ async def reply(
     """
     values = dict(params or {})
     text = outbox.render(language, template_key, values)
-    try:
-        return await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=reply_markup
-        )
-    except TelegramError as exc:
-        failure = _transient(exc)
-        if failure is None:
-            raise
-    await _queue(db, clock, chat_id, template_key, values, reply_markup, failure[0], dedupe_key)
-    logger.warning("Reply to chat %d failed with %s; queued in the outbox", chat_id, failure[1])
-    return None
+    return await _send_or_queue(
+        bot, db, clock, chat_id, text, reply_markup, template_key, values, dedupe_key
+    )
 
 
 async def send_screen(
@@ -114,6 +106,25 @@ async def send_screen(
 
     Returns the sent message, or None when it was queued.
     """
+    values: dict[str, Any] = {SCREEN_PARAM: text}
+    return await _send_or_queue(
+        bot, db, clock, chat_id, text, keyboard, SCREEN_TEMPLATE, values, dedupe_key
+    )
+
+
+async def _send_or_queue(
+    bot: Bot,
+    db: Database,
+    clock: Clock,
+    chat_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    template_key: str,
+    values: dict[str, Any],
+    dedupe_key: str | None,
+) -> Message | None:
+    """Send now; on 429, 5xx or a timeout queue the same message (as `template_key` with
+    `values`) in the outbox's transactional lane. Other errors are the caller's."""
     try:
         return await bot.send_message(
             chat_id,
@@ -126,9 +137,8 @@ async def send_screen(
         failure = _transient(exc)
         if failure is None:
             raise
-    values: dict[str, Any] = {SCREEN_PARAM: text}
-    await _queue(db, clock, chat_id, SCREEN_TEMPLATE, values, keyboard, failure[0], dedupe_key)
-    logger.warning("Screen for chat %d failed with %s; queued in the outbox", chat_id, failure[1])
+    await _queue(db, clock, chat_id, template_key, values, keyboard, failure[0], dedupe_key)
+    logger.warning("Message to chat %d failed with %s; queued in the outbox", chat_id, failure[1])
     return None
 
 
