@@ -21,8 +21,9 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s - %(message)s"
 REDACTED = "***"
 # Bot API URLs carry the token in their path: /bot123456:AAE.../sendMessage.
 _TOKEN_IN_TEXT = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
-# Loggers that print request URLs (and so the bot token) at INFO.
-_NOISY = ("httpx", "httpcore", "httpx2", "httpcore2", "openai._base_client")
+# Loggers that print request URLs (and so the bot token) at INFO, and APScheduler, which logs
+# every run of every 5-second job at INFO (the jobs table records runs instead).
+_NOISY = ("httpx", "httpcore", "httpx2", "httpcore2", "openai._base_client", "apscheduler")
 _OUR_MARK = "_adsbot_handler"
 
 
