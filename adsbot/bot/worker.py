@@ -23,11 +23,11 @@ from adsbot.adapters.telegram import BotApplication
 from adsbot.services import inbox
 from adsbot.services.inbox import StoredUpdate
 from adsbot.storage.database import Database
+from adsbot.storage.retry import retry_write
 from adsbot.web.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
-MARK_ATTEMPTS = 5
 # Decides, before handling, whether an update is handled (True) or dropped (False).
 Gate = Callable[[Update], Awaitable[bool]]
 
@@ -182,15 +182,10 @@ class InboxWorker:
     async def _mark(self, row: StoredUpdate, error_ref: str | None) -> None:
         """Mark the row handled. Its handlers have run, so only the mark is missing: retry a
         few times rather than leave it pending until the next start (and out of order)."""
-        for attempt in range(MARK_ATTEMPTS):
-            try:
-                await self._writer.finish(row.id, self._clock.now(), error_ref)
-                return
-            except Exception:
-                if attempt == MARK_ATTEMPTS - 1:
-                    raise
-                logger.warning("Marking update %s failed; retrying", row.update_id)
-                await asyncio.sleep(0.2 * 2**attempt)
+        await retry_write(
+            lambda: self._writer.finish(row.id, self._clock.now(), error_ref),
+            f"Marking update {row.update_id}",
+        )
 
     async def wait_idle(self, seconds: float | None = None) -> None:
         """Wait until nothing is queued or running (tests and benchmarks)."""

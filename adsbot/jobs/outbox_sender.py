@@ -36,10 +36,10 @@ from adsbot.jobs.outbox_store import ClaimedMessage, Outcome, Recipient
 from adsbot.jobs.pacing import FloodGuard, PaceLimits, Pacer, RetryPolicy
 from adsbot.services.outbox import CATEGORY_PARAM, MARKUP_PARAM, Lane, render
 from adsbot.storage.database import Database
+from adsbot.storage.retry import retry_write
 from adsbot.web.metrics import Metrics
 
 logger = logging.getLogger(__name__)
-RECORD_ATTEMPTS = 5
 
 
 def worker_identity() -> str:
@@ -212,15 +212,10 @@ class OutboxSender:
     async def _record(self, results: list[tuple[ClaimedMessage, Outcome]]) -> None:
         """Write the batch's outcomes. "Sent" is what keeps a message from going out twice, so a
         failed write is retried before giving up (the lease then expires and rows are resent)."""
-        for attempt in range(RECORD_ATTEMPTS):
-            try:
-                await store.record(self.db, self.worker_id, self.clock.now(), results)
-                return
-            except Exception:
-                if attempt == RECORD_ATTEMPTS - 1:
-                    raise
-                logger.warning("Recording an outbox batch failed; retrying")
-                await asyncio.sleep(0.2 * 2**attempt)
+        await retry_write(
+            lambda: store.record(self.db, self.worker_id, self.clock.now(), results),
+            "Recording an outbox batch",
+        )
 
     def _not_now(self, chat_id: int, now: datetime) -> datetime | None:
         """When a held chat or a global pause lets this chat send again (None: now)."""

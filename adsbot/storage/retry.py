@@ -50,3 +50,20 @@ async def run_with_retry[T](
             # Jitter so the two losers of a deadlock do not collide again in lockstep.
             await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
     raise AssertionError("unreachable")
+
+
+async def retry_write(
+    write: Callable[[], Awaitable[None]], what: str, *, attempts: int = DEFAULT_ATTEMPTS
+) -> None:
+    """Run an idempotent write again when it fails for any reason (a locked or briefly
+    unreachable database), a bounded number of times with a growing pause; re-raise the last
+    failure. For marks whose loss means work done twice (an update handled, a message sent)."""
+    for attempt in range(attempts):
+        try:
+            await write()
+            return
+        except Exception:
+            if attempt == attempts - 1:
+                raise
+            logger.warning("%s failed; retrying", what)
+            await asyncio.sleep(0.2 * 2**attempt)
