@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,10 +29,11 @@ async def test_two_sweeper_processes_run_each_of_1000_timers_exactly_once(
         await uow.commit()
 
     outs = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    go = tmp_path / "go"
     env = harness.child_env(DATABASE_URL=database_url, PYTHONPATH=str(ROOT))
     children = [
         subprocess.Popen(
-            [harness.PYTHON, "-m", "tests.timers.sweep_child", str(out)],
+            [harness.PYTHON, "-m", "tests.timers.sweep_child", str(out), str(go)],
             env=env,
             cwd=ROOT,
             stderr=subprocess.PIPE,
@@ -39,6 +41,13 @@ async def test_two_sweeper_processes_run_each_of_1000_timers_exactly_once(
         )
         for out in outs
     ]
+    # A start barrier: a child that started a second early would otherwise sweep alone.
+    deadline = time.monotonic() + 60
+    while not all(out.with_suffix(".ready").exists() for out in outs):
+        assert time.monotonic() < deadline, "sweepers did not start"
+        assert all(child.poll() is None for child in children), "a sweeper exited early"
+        time.sleep(0.01)
+    go.touch()
     for child in children:
         _, errors = child.communicate(timeout=120)
         assert child.returncode == 0, errors
