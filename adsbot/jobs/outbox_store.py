@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Table, and_, bindparam, or_, select, update
 
 from adsbot.services.outbox import DEAD, PENDING, SENT, SKIPPED
 from adsbot.storage.database import Database
@@ -37,7 +37,7 @@ class Recipient:
     muted: frozenset[str] = frozenset()
 
 
-# What happened to a claimed row; `Outcome.apply` turns it into an UPDATE.
+# What happened to a claimed row; `record` turns it into an UPDATE.
 @dataclass(frozen=True)
 class Sent:
     message_id: int
@@ -69,6 +69,24 @@ class Blocked:
 
 
 Outcome = Sent | Retry | Dead | Skipped | Blocked
+
+_outbox: Table = OutboxMessage.__table__  # type: ignore[assignment]
+# Almost every outcome is "sent": one prebuilt statement, run once per batch as an executemany
+# (one UPDATE built per row cost ~1 ms each, the longest pause between batches).
+# bindparam names must differ from column names in an UPDATE.
+_MARK_SENT = (
+    update(_outbox)
+    .where(_outbox.c.id == bindparam("row_id"), _outbox.c.status == PENDING)
+    .values(
+        status=SENT,
+        sent_at=bindparam("at"),
+        message_id=bindparam("sent_message_id"),
+        attempts=bindparam("new_attempts"),
+        last_error=None,
+        claimed_by=None,
+        claimed_until=None,
+    )
+)
 
 
 def _claimable(now: datetime) -> Any:
@@ -135,17 +153,8 @@ async def recipients(db: Database, chat_ids: set[int], default: str) -> dict[int
     return found
 
 
-def _values(outcome: Outcome, now: datetime, attempts: int) -> dict[str, Any]:
+def _values(outcome: Retry | Dead | Skipped | Blocked, attempts: int) -> dict[str, Any]:
     released = {"claimed_by": None, "claimed_until": None}
-    if isinstance(outcome, Sent):
-        return {
-            **released,
-            "status": SENT,
-            "sent_at": now,
-            "message_id": outcome.message_id,
-            "attempts": attempts + 1,
-            "last_error": None,
-        }
     if isinstance(outcome, Retry):
         values: dict[str, Any] = {**released, "next_attempt_at": outcome.at}
         if outcome.counts:
@@ -169,17 +178,26 @@ async def record(
     """
     if not results:
         return
+    sent = [
+        {
+            "row_id": message.id,
+            "at": now,
+            "sent_message_id": outcome.message_id,
+            "new_attempts": message.attempts + 1,
+        }
+        for message, outcome in results
+        if isinstance(outcome, Sent)
+    ]
     async with db.unit_of_work() as uow:
+        if sent:
+            await (await uow.session.connection()).execute(_MARK_SENT, sent)
         for message, outcome in results:
-            owned = (
-                OutboxMessage.status == PENDING
-                if isinstance(outcome, Sent)
-                else OutboxMessage.claimed_by == worker_id
-            )
+            if isinstance(outcome, Sent):
+                continue
             await uow.session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == message.id, owned)
-                .values(**_values(outcome, now, message.attempts))
+                .where(OutboxMessage.id == message.id, OutboxMessage.claimed_by == worker_id)
+                .values(**_values(outcome, message.attempts))
                 .execution_options(synchronize_session=False)
             )
             if isinstance(outcome, Blocked):
