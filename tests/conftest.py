@@ -24,6 +24,14 @@ hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if harness.in_ci() else "dev")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--save-screenshot",
+        metavar="PATH",
+        help="copy the sandbox browser test's screenshot to PATH (e.g. docs/img/sandbox.png)",
+    )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     server = harness.postgres_server_url()
     if server is None:

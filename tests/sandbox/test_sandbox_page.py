@@ -26,13 +26,14 @@ _tried_install: list[bool] = []
 
 
 def _chromium() -> str:
-    """Debian's chromium; installed once with apt-get when missing and running as root."""
+    """Debian's chromium and its colour emoji font, installed once with apt-get when missing
+    (as root); a skip that says so where that cannot be done."""
     if not Path(CHROMIUM).exists() and not _tried_install and os.geteuid() == 0:
         _tried_install.append(True)
         if shutil.which("apt-get"):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 subprocess.run(
-                    "apt-get update -qq && apt-get install -y -qq chromium",
+                    "apt-get update -qq && apt-get install -y -qq chromium fonts-noto-color-emoji",
                     shell=True,
                     check=False,
                     timeout=300,
@@ -45,7 +46,9 @@ def _chromium() -> str:
     return CHROMIUM
 
 
-async def test_chat_page_start_menu_and_language(tmp_path: Path) -> None:
+async def test_chat_page_start_menu_and_language(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     executable = _chromium()
     playwright_api = pytest.importorskip("playwright.async_api")
     async with (
@@ -82,8 +85,8 @@ async def test_chat_page_start_menu_and_language(tmp_path: Path) -> None:
             await page.click("button[data-callback='set:lang:en']")
             await expect(page.locator("#messages")).to_contain_text("Settings", timeout=15_000)
             await page.screenshot(path=str(tmp_path / "sandbox.png"), full_page=True)
-            if os.environ.get("ADSBOT_SAVE_SCREENSHOT"):
-                shutil.copy(tmp_path / "sandbox.png", os.environ["ADSBOT_SAVE_SCREENSHOT"])
+            if keep := request.config.getoption("--save-screenshot"):
+                shutil.copy(tmp_path / "sandbox.png", keep)
             assert await page.locator("#messages .msg.mine").count() == 1
         finally:
             await browser.close()

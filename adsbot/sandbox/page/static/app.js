@@ -178,7 +178,9 @@ function fillMessage(node, message) {
   if (message.caption !== undefined) node.append(renderText(message.caption, message.caption_entities));
   const keyboard = inlineKeyboard(message);
   if (keyboard) node.append(keyboard);
-  const meta = el("div", "meta", new Date(message.date * 1000).toLocaleTimeString());
+  // Hours and minutes, as Telegram shows them (the page is Italian, so 24-hour time).
+  const time = new Date(message.date * 1000).toLocaleTimeString("it-IT", { hour: "2-digit", minute: "2-digit" });
+  const meta = el("div", "meta", time);
   if (message.edit_date) meta.classList.add("edited");
   node.append(meta);
 }
