@@ -52,7 +52,8 @@ async def relay_to_admins(
         if recent >= RELAYS_PER_WINDOW:
             raise TooManyRelays
         for admin_id in admins:
-            params = {"name": name, "user_id": user_id, "username": username or "—", "text": body}
+            handle = f", @{username}" if username else ""
+            params = {"name": name, "user_id": user_id, "handle": handle, "text": body}
             await enqueue(
                 uow, admin_id, "support.to_admin", params, now=now, lane=Lane.TRANSACTIONAL
             )

@@ -27,13 +27,25 @@ _USER_ID = re.compile(r"-?\d{1,19}", re.ASCII)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
+# In the system's tz database but no place a user lives: `localtime` is the server's own zone,
+# `Factory` a placeholder; the POSIX aliases (`EST`, `CET`, ...) have no slash either.
+_NOT_A_PLACE = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @cache
 def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
+    return frozenset(
+        zone
+        for zone in available_timezones()
+        if ("/" in zone or zone == "UTC")
+        and zone not in _NOT_A_PLACE
+        and not zone.startswith(("posix/", "right/"))
+    )
 
 
 def valid_time_zone(name: str) -> bool:
-    """An IANA zone name this system knows (`Europe/Rome`); never a path or a guess."""
+    """An IANA zone name of a place (`Europe/Rome`) or `UTC`; never a path, an alias or a
+    guess."""
     return name in _zones()
 
 
@@ -86,6 +98,16 @@ _REFRESH_USER = (
         username=bindparam("new_username"),
         last_seen_at=bindparam("seen"),
         unreachable_since=None,  # they wrote to us: reachable again
+    )
+    .returning(*_users.c)
+)
+_RENAME_USER = (
+    update(_users)
+    .where(_users.c.id == bindparam("uid"))
+    .values(
+        first_name=bindparam("new_first_name"),
+        last_name=bindparam("new_last_name"),
+        username=bindparam("new_username"),
     )
     .returning(*_users.c)
 )
@@ -149,16 +171,7 @@ async def register_or_refresh(
         # common case); building an ORM statement per call cost more than running it.
         connection = await uow.session.connection()
         refreshed = (
-            await connection.execute(
-                _REFRESH_USER,
-                {
-                    "uid": person.id,
-                    "new_first_name": person.first_name[:128],
-                    "new_last_name": person.last_name[:128] if person.last_name else None,
-                    "new_username": person.username,
-                    "seen": now,
-                },
-            )
+            await connection.execute(_REFRESH_USER, {**_names(person), "seen": now})
         ).one_or_none()
         if refreshed is not None:
             await uow.commit()
@@ -176,14 +189,38 @@ async def ensure(
     default_timezone: str,
     default_language: str,
 ) -> UserView:
-    """The user as stored; created at first contact. A read on every later update (cheap:
-    refreshing names is /start's job), a write only the first time."""
+    """The user as stored; created at first contact. A read on every later update, a write
+    only the first time and when Telegram reports a new name or @username (an admin finds
+    users by their current @username)."""
     async with db.unit_of_work(read_only=True) as uow:
         connection = await uow.session.connection()
         row = (await connection.execute(_SELECT_USER, {"uid": person.id})).one_or_none()
-        if row is not None:
-            return _view(row)
-    return await register_or_refresh(db, person, now, default_timezone, default_language)
+    if row is None:
+        return await register_or_refresh(db, person, now, default_timezone, default_language)
+    names = _names(person)
+    if (row.first_name, row.last_name, row.username) == (
+        names["new_first_name"],
+        names["new_last_name"],
+        names["new_username"],
+    ):
+        return _view(row)
+    async with db.unit_of_work() as uow:
+        connection = await uow.session.connection()
+        renamed = (await connection.execute(_RENAME_USER, names)).one_or_none()
+        await uow.commit()
+    if renamed is None:  # gone since the read
+        return await register_or_refresh(db, person, now, default_timezone, default_language)
+    return _view(renamed)
+
+
+def _names(person: TelegramPerson) -> dict[str, Any]:
+    """The bound parameters of a refresh: names as Telegram reports them now."""
+    return {
+        "uid": person.id,
+        "new_first_name": person.first_name[:128],
+        "new_last_name": person.last_name[:128] if person.last_name else None,
+        "new_username": person.username,
+    }
 
 
 async def get(db: Database, user_id: int) -> UserView | None:
@@ -199,8 +236,15 @@ async def find(db: Database, reference: str) -> UserView:
         if _USER_ID.fullmatch(text) and _INT64_MIN <= int(text) <= _INT64_MAX:
             user = await _load(uow, int(text))
         elif match := _USERNAME.match(text):
-            query = select(User).where(func.lower(User.username) == match[1].lower())
-            user = (await uow.session.execute(query.limit(1))).scalar_one_or_none()
+            # Telegram usernames are unique at any moment, but one can pass to someone else
+            # before the old holder writes to us again: the one seen last with it holds it.
+            query = (
+                select(User)
+                .where(func.lower(User.username) == match[1].lower())
+                .order_by(User.last_seen_at.desc(), User.id.desc())
+                .limit(1)
+            )
+            user = (await uow.session.execute(query)).scalar_one_or_none()
         else:
             user = None
         if user is None:
@@ -208,15 +252,24 @@ async def find(db: Database, reference: str) -> UserView:
         return _view(user)
 
 
-async def _change(db: Database, user_id: int, **values: object) -> UserView:
+async def _change(
+    db: Database, user_id: int, *, end_step: bool = False, **values: object
+) -> UserView:
     async with db.unit_of_work() as uow:
         user = await _load(uow, user_id)
         if user is None:
             raise UserNotFound(str(user_id))
         for name, value in values.items():
             setattr(user, name, value)
+        if end_step:
+            await _end_step(uow, user_id)
         await uow.commit()
         return _view(user)
+
+
+async def _end_step(uow: UnitOfWork, user_id: int) -> None:
+    """Forget what the bot waited for from `user_id`, with the change that answered it."""
+    await (await uow.session.connection()).execute(_FORGET_CONVERSATION, {"uid": user_id})
 
 
 async def set_language(db: Database, user_id: int, language: str) -> UserView:
@@ -226,9 +279,10 @@ async def set_language(db: Database, user_id: int, language: str) -> UserView:
 
 
 async def set_time_zone(db: Database, user_id: int, zone: str) -> UserView:
+    """Set the zone; it answers the typed-zone step too, so that step ends with it."""
     if not valid_time_zone(zone):
         raise ValueError(f"unknown time zone {zone!r}")
-    return await _change(db, user_id, time_zone=zone)
+    return await _change(db, user_id, end_step=True, time_zone=zone)
 
 
 async def set_muted(db: Database, user_id: int, category: str, muted: bool) -> UserView:
@@ -261,7 +315,8 @@ async def suspend(
     now: datetime,
     protected_ids: frozenset[int] = frozenset(),
 ) -> UserView:
-    """Suspend a user until `until` with a reason, audited in the same transaction."""
+    """Suspend a user until `until` with a reason, audited in the same transaction, which also
+    ends the actor's suspend dialogue."""
     if target_id == actor_id or target_id in protected_ids:
         raise CannotSuspend(str(target_id))
     async with db.unit_of_work() as uow:
@@ -273,13 +328,15 @@ async def suspend(
         user.suspension_notified_at = None  # tell them at their next contact
         details = {"reason": reason, "until": until.isoformat()}
         audit.record(uow, actor_id, "user.suspend", f"user:{target_id}", details, now)
+        await _end_step(uow, actor_id)
         await uow.commit()
         return _view(user)
 
 
 async def unsuspend(db: Database, *, actor_id: int, target_id: int, now: datetime) -> UserView:
-    """Lift a suspension (audited); lifting one that already ended is recorded too. A user whose
-    suspension was still running is told, through the outbox, in their language at send time."""
+    """Lift a suspension (audited; ends the actor's dialogue); lifting one that already ended is
+    recorded too. A user whose suspension was still running is told, through the outbox, in
+    their language at send time."""
     async with db.unit_of_work() as uow:
         user = await _load(uow, target_id)
         if user is None:
@@ -290,6 +347,7 @@ async def unsuspend(db: Database, *, actor_id: int, target_id: int, now: datetim
         user.suspension_notified_at = None
         details = {"was_until": was.isoformat() if was else None}
         audit.record(uow, actor_id, "user.unsuspend", f"user:{target_id}", details, now)
+        await _end_step(uow, actor_id)
         if was is not None and was > now:
             # Keyed by the suspension it ends: a repeated unsuspend does not tell them twice.
             key = f"unsuspend:{target_id}:{was.isoformat()}"

@@ -226,3 +226,83 @@ async def test_admin_in_a_group_shows_nothing_there_and_writes_no_audit_row(
     chat = await emulator.driver.chat(group["id"])
     assert [m for m in chat["messages"] if m.get("from_bot")] == []
     assert await rows(running_bot, AuditLog, AuditLog.action == "admin.denied") == []
+
+
+async def _durations_for(admin: Person, who: str) -> Any:
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press("adm:susp")
+    await admin.say(who)
+    return await admin.say("spam")
+
+
+async def test_a_double_tap_on_a_duration_suspends_once_and_keeps_the_confirmation(
+    running_bot: Runtime, admin: Person, anna: Person
+) -> None:
+    from adsbot.sandbox.emulator.actions import user_presses
+
+    await anna.command("start")
+    screen = await _durations_for(admin, "@anna_it")
+    state = admin.emulator.state
+    taps = [  # both taps reach Telegram before the bot has handled the first
+        user_presses(state, admin.id, admin.id, message_id=screen.message_id, data="adm:dur:24")
+        for _ in range(2)
+    ]
+    answers = [await admin.driver.wait_for_answer(tap.id) for tap in taps]
+    assert [(a.answer or {}).get("text") for a in answers] == [
+        "✅ Fatto",
+        "⚠️ Pulsante non più valido",
+    ]
+    await settle(running_bot)
+    shown = await admin.driver.last_message(admin.id)
+    assert shown is not None and "è sospeso fino al" in (shown.text or "")
+    assert len(await rows(running_bot, AuditLog, AuditLog.action == "user.suspend")) == 1
+
+
+async def test_a_forged_duration_with_a_non_ascii_digit_is_stale_not_an_error(
+    running_bot: Runtime, admin: Person, anna: Person
+) -> None:
+    await anna.command("start")
+    screen = await _durations_for(admin, "@anna_it")
+    answer = await forge_press(admin, screen, "adm:dur:²")
+    assert (answer.answer or {})["text"] == "⚠️ Pulsante non più valido"
+    assert await rows(running_bot, AuditLog, AuditLog.action == "user.suspend") == []
+
+
+async def test_an_old_duration_button_pressed_while_asked_who_ends_that_dialogue(
+    running_bot: Runtime, admin: Person, anna: Person
+) -> None:
+    await anna.command("start")
+    old = await _durations_for(admin, "@anna_it")
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press("adm:susp")  # now asked "who"
+    answer = await admin.driver.press_button(
+        admin.user, data="adm:dur:24", message_id=old.message_id
+    )
+    assert ((await admin.driver.wait_for_answer(answer.id)).answer or {})["text"] == (
+        "⚠️ Pulsante non più valido"
+    )
+    await settle(running_bot)
+    assert await rows(running_bot, ConversationState) == []
+    assert await rows(running_bot, AuditLog, AuditLog.action == "user.suspend") == []
+
+
+async def test_an_admin_finds_a_user_by_the_username_they_have_now(
+    running_bot: Runtime, admin: Person, anna: Person, people: Any, emulator: Any
+) -> None:
+    await anna.command("start")
+    emulator.state.user(anna.id).username = "anna_new"  # renamed in Telegram
+    await anna.command("help")  # any contact refreshes it, not only /start
+    bea = await people("Bea", username="anna_it", language_code="it")  # takes the old name
+    await bea.command("help")
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press("adm:susp")
+    asked = await admin.say("@anna_new")
+    assert f"Anna ({anna.id})" in (asked.text or ""), asked.text
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press("adm:susp")
+    asked = await admin.say("@anna_it")
+    assert f"Bea ({bea.id})" in (asked.text or ""), asked.text

@@ -110,3 +110,12 @@ async def test_a_command_ends_the_step(running_bot: Runtime, anna: Person) -> No
     assert await rows(running_bot, ConversationState) == []
     hint = await anna.say("Asia/Tokyo")
     assert "Usa i pulsanti" in (hint.text or "")
+
+
+async def test_cancel_typed_with_a_capital_letter_cancels_and_says_so(
+    running_bot: Runtime, anna: Person
+) -> None:
+    await _start_typing_a_zone(anna)
+    reply = await anna.say("/Cancel")  # phone keyboards capitalise; Telegram commands ignore case
+    assert "Operazione annullata" in (reply.text or "") and data_of(reply) == MENU_DATA
+    assert await rows(running_bot, ConversationState) == []

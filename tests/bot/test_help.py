@@ -116,3 +116,16 @@ async def test_support_without_admins_configured_says_so_no_admins(
     await anna.command("support")
     reply = await anna.say("aiuto")
     assert "non è configurato" in (reply.text or "")
+
+
+async def test_a_relayed_message_names_the_user_without_an_empty_username(
+    running_bot: Runtime, admin: Person, people: Any
+) -> None:
+    await admin.command("start")
+    zed = await people("Zed", language_code="it")
+    await zed.command("support")
+    await zed.say("ciao")
+    relayed = await admin.driver.wait_for_message(
+        admin.id, lambda m: "Supporto" in (m.text or ""), timeout=10
+    )
+    assert f"Supporto da Zed ({zed.id}):" in (relayed.text or "")

@@ -73,8 +73,12 @@ async def test_a_deep_link_in_english(running_bot: Runtime, john: Person) -> Non
 
 
 @pytest.mark.parametrize(
-    "payload", ["ch_", "ord_abc", "camp_1_2", "x" * 64, "ch_99999999999999999999"]
-)
+    "payload",
+    [
+        "ch_", "ord_abc", "camp_1_2", "x" * 64, "ch_99999999999999999999",
+        "ord_-5", "ord_0", "ord_007", "camp_-1", "ch_42", "ch_-9999999999999999999", "ord_²",
+    ],
+)  # fmt: skip
 async def test_a_malformed_deep_link_is_ignored_with_the_menu(
     running_bot: Runtime, anna: Person, payload: str
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from adsbot.runtime import Runtime
-from adsbot.storage.models import User
+from adsbot.storage.models import ConversationState, User
 from tests.bot.helpers import Person, data_of, rows
 
 
@@ -125,3 +125,43 @@ async def test_a_muted_category_no_longer_offered_is_left_out_of_the_settings_sc
         await uow.commit()
     text = (await john.command("settings")).text or ""
     assert "Muted notifications: Platform news" in text and "retired" not in text
+
+
+async def test_a_zone_that_is_no_place_is_refused(running_bot: Runtime, anna: Person) -> None:
+    """`localtime` (the server's own zone), `Factory` and bare aliases are in the tz database
+    but name no place where a user lives."""
+    await anna.command("settings")
+    await anna.press("set:tz")
+    await anna.press("set:tzt")
+    for wrong in ("localtime", "Factory", "EST", "posix/Europe/Rome"):
+        refused = await anna.say(wrong)
+        assert "Non conosco questo fuso orario" in (refused.text or ""), wrong
+    assert (await _user(running_bot, anna)).time_zone == "Europe/Rome"
+    done = await anna.say("UTC")
+    assert "Fuso orario impostato: UTC" in (done.text or "")
+
+
+async def test_a_zone_name_typed_on_the_zone_screen_is_taken(
+    running_bot: Runtime, anna: Person
+) -> None:
+    await anna.command("settings")
+    screen = (await anna.press("set:tz")).screen
+    assert "scrivine il nome" in (screen.text or "")
+    done = await anna.say("Asia/Tokyo")
+    assert "Fuso orario impostato: Asia/Tokyo" in (done.text or "")
+    assert (await _user(running_bot, anna)).time_zone == "Asia/Tokyo"
+
+
+async def test_picking_a_zone_from_the_list_ends_the_typing_step(
+    running_bot: Runtime, anna: Person
+) -> None:
+    older = await anna.command("settings")
+    await anna.press("set:tz", message_id=older.message_id)  # a zone list stays on screen
+    newer = await anna.command("settings")
+    await anna.press("set:tz", message_id=newer.message_id)
+    await anna.press("set:tzt", message_id=newer.message_id)  # now waiting for a typed name
+    await anna.press("set:tz:Europe/London", message_id=older.message_id)
+    assert (await _user(running_bot, anna)).time_zone == "Europe/London"
+    assert await rows(running_bot, ConversationState) == []
+    hint = await anna.say("ciao")
+    assert "Usa i pulsanti" in (hint.text or "")

@@ -52,6 +52,7 @@ WHO, WHY, HOW_LONG, UNSUSPEND_WHO = (
 # Entries of features built later: they answer "in arrivo" and show the admin menu again.
 LATER = ("chan", "orders", "disp", "wd", "stats", "ledger", "jobs", "bcast")
 DURATIONS_HOURS = (1, 24, 168, 720, 8760)
+_DURATION_OF_DATA = {f"adm:dur:{hours}": hours for hours in DURATIONS_HOURS}
 MAX_REASON = 300
 MAX_ECHO = 64  # a reference echoed back in "no user found": enough to spot a typo, never too long
 
@@ -235,31 +236,27 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         await send(deps, update, context, durations(user.language))  # a button, please
 
     async def duration(update: Update, context: Context, press: Press) -> str:
-        hours = press.data.removeprefix("adm:dur:")
+        hours = _DURATION_OF_DATA.get(press.data)
         now = deps.clock.now()
         state = await conversation.current(db, press.user.id)
-        if (
-            not hours.isdigit()
-            or int(hours) not in DURATIONS_HOURS
-            or state is None
-            or state.kind != HOW_LONG
-            or state.expired(now)
-        ):
+        if hours is None:
             raise StalePress
+        if state is None or state.kind != HOW_LONG or state.expired(now):
+            # Most often a second tap: the first one suspended and showed the result.
+            raise StalePress(keep_screen=True)
         try:
             target = await users.suspend(
                 db,
                 actor_id=press.user.id,
                 target_id=int(state.data["target"]),
                 reason=str(state.data["reason"]),
-                until=now + timedelta(hours=int(hours)),
+                until=now + timedelta(hours=hours),
                 now=now,
                 protected_ids=frozenset(deps.settings.ADMIN_IDS),
             )
         except (UserNotFound, CannotSuspend, KeyError, ValueError):
             await conversation.clear(db, press.user.id)
             raise StalePress from None
-        await conversation.clear(db, press.user.id)
         assert target.suspended_until is not None
         note = t(
             press.language,
@@ -282,7 +279,6 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         except UserNotFound:
             await reprompt(update, context, user, "admin.user_not_found", reference=_echo(text))
             return
-        await conversation.clear(db, user.id)
         note = t(user.language, "admin.unsuspend.done", name=target.first_name, id=target.id)
         await send(deps, update, context, users_menu(user.language, note))
 
@@ -299,13 +295,12 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
     add_press(r"^adm:audit$", audit_log)
     add_press(f"^adm:({'|'.join(LATER)})$", later)
     add_press(r"^adm:", _unknown_admin_press)
-    for kind, step in (
-        (WHO, suspend_who),
-        (WHY, suspend_why),
-        (HOW_LONG, suspend_how_long),
-        (UNSUSPEND_WHO, unsuspend_who),
-    ):
-        steps.add(kind, gated_step(step), presses=("adm:dur:",))
+    # Only the last step has buttons of its own: an old duration button pressed while the bot
+    # asks who or why ends that dialogue (and is answered as stale).
+    steps.add(WHO, gated_step(suspend_who))
+    steps.add(WHY, gated_step(suspend_why))
+    steps.add(HOW_LONG, gated_step(suspend_how_long), presses=("adm:dur:",))
+    steps.add(UNSUSPEND_WHO, gated_step(unsuspend_who))
 
 
 async def _unknown_admin_press(_update: Update, _context: Context, _press: Press) -> None:

@@ -63,7 +63,14 @@ class Press:
 
 
 class StalePress(Exception):
-    """The data does not name anything this handler can act on (stale, forged, unknown)."""
+    """The data does not name anything this handler can act on (stale, forged, unknown).
+
+    `keep_screen`: answer the note but leave the screen as it is (a second tap on a button
+    whose first tap already did the work and showed its result)."""
+
+    def __init__(self, *, keep_screen: bool = False) -> None:
+        super().__init__()
+        self.keep_screen = keep_screen
 
 
 def person_of(update: Update) -> TelegramPerson | None:
@@ -96,13 +103,19 @@ def cached_user(update: Update) -> UserView | None:
     return cached[1] if cached[1].id == person.id else None
 
 
+def command_of(message: Message) -> str | None:
+    """The command a message starts with, lower-cased and without `@bot` (`/Start@x` ->
+    `/start`), as PTB's CommandHandler matches it; None for other text."""
+    text = message.text or ""
+    if not text.startswith("/"):
+        return None
+    return text.split(maxsplit=1)[0].split("@")[0].lower()
+
+
 def starts_session(update: Update) -> bool:
-    """A /start command (also `/start@bot` and with a deep-link argument)."""
+    """A /start command (any case, also `/start@bot` and with a deep-link argument)."""
     message = update.message
-    if message is None or not message.text:
-        return False
-    command = message.text.split(maxsplit=1)[0]
-    return command == "/start" or command.startswith("/start@")
+    return message is not None and command_of(message) == "/start"
 
 
 async def current_user(deps: BotDeps, update: Update) -> UserView | None:
@@ -218,14 +231,30 @@ def valid_press(query: CallbackQuery) -> bool:
     )
 
 
-async def refuse_press(deps: BotDeps, update: Update, context: Context) -> None:
-    """Stale, forged, too long or someone else's: a short note, and the menu where it is ours."""
+def _still_offered(query: CallbackQuery) -> bool:
+    """Whether the pressed button is still on the message (Telegram sends the message as it is
+    now): not after the screen changed under a second tap, nor for forged data."""
+    message = _own_message(query)
+    markup = message.reply_markup if message is not None else None
+    if markup is None:
+        return False
+    return any(
+        button.callback_data == query.data for row in markup.inline_keyboard for button in row
+    )
+
+
+async def refuse_press(
+    deps: BotDeps, update: Update, context: Context, *, keep_screen: bool = False
+) -> None:
+    """Stale, forged, too long or someone else's: a short note. A screen of the presser's whose
+    button went stale is replaced by the menu; a screen that already moved on (a double tap
+    whose first press changed it) stays as it is."""
     query = update.callback_query
     assert query is not None
     user = await current_user(deps, update)
     language = user.language if user else deps.settings.DEFAULT_LANGUAGE
     await answer(query, t(language, "errors.stale_button"))
-    if user is not None and _own_message(query) is not None:
+    if user is not None and not keep_screen and _still_offered(query):
         await show(deps, update, context, home(deps, user))
 
 
@@ -250,8 +279,8 @@ def on_press(deps: BotDeps, handler: PressHandler) -> Callback:
         press = Press(user, str(query.data), query, is_admin(deps, user.id))
         try:
             toast = await handler(update, context, press)
-        except StalePress:
-            await refuse_press(deps, update, context)
+        except StalePress as stale:
+            await refuse_press(deps, update, context, keep_screen=stale.keep_screen)
             return
         await answer(query, toast)
 

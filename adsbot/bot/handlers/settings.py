@@ -122,6 +122,8 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
     async def zone(update: Update, context: Context, press: Press) -> str | None:
         name = press.data.removeprefix("set:tz")
         if not name:
+            # The screen invites typing a name too: typed text is its answer from now on.
+            await conversation.begin(db, press.user.id, TZ_STEP, deps.clock.now())
             await show(deps, update, context, zone_screen(press.user))
             return None
         if not name.startswith(":") or not users.valid_time_zone(name[1:]):
@@ -143,8 +145,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
             screen = Screen(t(user.language, "settings.zone_invalid"), cancel_only(user.language))
             await send(deps, update, context, screen)  # still waiting: the step stays
             return
-        updated = await users.set_time_zone(db, user.id, text)
-        await conversation.clear(db, user.id)
+        updated = await users.set_time_zone(db, user.id, text)  # ends the step too
         note = t(updated.language, "settings.zone_set", zone=updated.time_zone)
         await send(deps, update, context, settings_screen(deps, updated, note))
 

@@ -15,15 +15,20 @@ from adsbot.bot.deps import BotDeps
 from adsbot.bot.handlers.common import PRIVATE_MESSAGES, Context, current_user, home, send
 from adsbot.bot.i18n import t
 
-# Channel ids are negative (-100…); order and campaign ids positive. Telegram allows 64 characters.
-DEEP_LINK = re.compile(r"^(ch|ord|camp)_(-?\d{1,19})$")
+# Channel ids are negative (-100…); order and campaign ids positive; all fit a signed 64-bit
+# integer. ASCII digits only, no leading zero: one id has one spelling.
+DEEP_LINK = re.compile(r"(ch|ord|camp)_(-?[1-9][0-9]{0,18})", re.ASCII)
+_INT64_MAX = 2**63 - 1
 
 
 def deep_link_note(language: str, payload: str) -> str | None:
-    match = DEEP_LINK.match(payload)
+    match = DEEP_LINK.fullmatch(payload)
     if match is None:
         return None
-    return t(language, f"deeplink.{match[1]}", id=int(match[2]))
+    kind, number = match[1], int(match[2])
+    if (number < 0) != (kind == "ch") or abs(number) > _INT64_MAX:
+        return None
+    return t(language, f"deeplink.{kind}", id=number)
 
 
 def register(application: Application, deps: BotDeps) -> None:  # type: ignore[type-arg]

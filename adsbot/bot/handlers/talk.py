@@ -27,6 +27,7 @@ from adsbot.bot.handlers.common import (
     Context,
     Press,
     Steps,
+    command_of,
     current_user,
     home,
     in_private_chat,
@@ -80,10 +81,9 @@ def register_step_end(application: Application, deps: BotDeps, steps: Steps) -> 
             data = query.data or ""
             if data == CANCEL:
                 return
-        elif message is not None and (message.text or "").startswith("/"):
-            command = (message.text or "").split(maxsplit=1)[0].split("@")[0]
+        elif message is not None and (command := command_of(message)) is not None:
             if command == "/cancel":
-                return  # /cancel ends the step itself, and says so
+                return  # /cancel (any case, as CommandHandler) ends the step itself, and says so
             data = None
         else:
             return  # typed text is the step's answer
