@@ -37,7 +37,7 @@ DESCRIPTIONS: dict[str, str] = {
     "DEFAULT_TIMEZONE": "Time zone for new users (IANA name)",
     "OPENAI_API_KEY": "OpenAI key for the AI copywriter; unset: template drafts",
     "OPENAI_MODEL": "OpenAI model for the copywriter",
-    "OPENAI_BASE_URL": "OpenAI-compatible API root (the sandbox uses its fake server)",
+    "OPENAI_BASE_URL": "OpenAI-compatible API root, ending in /v1 (the sandbox uses its fake)",
     "AI_TIMEOUT_SECONDS": "Timeout of one OpenAI request",
     "AI_TOTAL_DEADLINE_SECONDS": "Deadline of one AI draft, retries included",
     "AI_HOURLY_QUOTA": "AI drafts per user per hour",

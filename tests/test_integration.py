@@ -127,3 +127,25 @@ async def test_health_readiness_and_metrics_answer(running_bot: Runtime, emulato
     assert "adsbot_handler_seconds_count 1.0" in metrics
     assert "adsbot_inbox_depth 0.0" in metrics
     assert "adsbot_db_transaction_seconds_count" in metrics
+
+
+async def test_a_failed_update_is_counted_by_kind_not_by_its_reference(
+    running_bot: Runtime,
+) -> None:
+    """The staging plan's health POST: a /start from a chat Telegram does not know fails at the
+    reply; the failure counts under a fixed label (its reference code is in the log)."""
+    stranger = {"id": 999999, "is_bot": False, "first_name": "Staging"}
+    message = {
+        "message_id": 1,
+        "date": 0,
+        "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        "chat": {"id": 999999, "type": "private"},
+        "from": stranger,
+    }
+    assert (await _post(running_bot, {"update_id": 1, "message": message})).status_code == 200
+    await running_bot.components.worker.wait_idle(5)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{running_bot.port}") as client:
+        metrics = (await client.get("/metrics")).text
+    failed = [line for line in metrics.splitlines() if line.startswith("adsbot_updates_failed_total")]
+    assert failed == ['adsbot_updates_failed_total{reason="handler"} 1.0'], failed

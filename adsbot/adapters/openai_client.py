@@ -37,10 +37,18 @@ async def check_key(settings: Settings) -> KeyStatus:
         await client.models.retrieve(settings.OPENAI_MODEL)
     except openai.AuthenticationError:
         return "invalid"
-    except openai.NotFoundError:
-        # The key works; the model name does not. Still a valid key: say so in the log.
-        logger.warning("OpenAI model %s not found; check OPENAI_MODEL", settings.OPENAI_MODEL)
-        return "valid"
+    except openai.NotFoundError as exc:
+        if exc.code == "model_not_found":
+            # The key works; the model name does not. Still a valid key: say so in the log.
+            logger.warning("OpenAI model %s not found; check OPENAI_MODEL", settings.OPENAI_MODEL)
+            return "valid"
+        # Any other 404 is no OpenAI answer at all: the key was never checked.
+        logger.warning(
+            "OpenAI not reachable at start-up: %s answered 404; check OPENAI_BASE_URL "
+            "(it ends in /v1)",
+            client.base_url,
+        )
+        return "unreachable"
     except (openai.APIConnectionError, openai.APITimeoutError, openai.APIStatusError) as exc:
         logger.warning("OpenAI not reachable at start-up: %s", type(exc).__name__)
         # The whole story for whoever runs at DEBUG; the log formatter removes the key.

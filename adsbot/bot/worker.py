@@ -165,7 +165,9 @@ class InboxWorker:
             self.in_flight -= 1
         self._metrics.handler_latency.observe(time.perf_counter() - started)
         if outcome.error_ref:
-            self._metrics.updates_failed.labels(reason=outcome.error_ref.split("-")[0]).inc()
+            # A small fixed label set: the reference itself (E1A2B3C4D) is per failure.
+            reason = "unparsable" if outcome.error_ref == "unparsable" else "handler"
+            self._metrics.updates_failed.labels(reason=reason).inc()
         else:
             self._metrics.updates_processed.inc()
 

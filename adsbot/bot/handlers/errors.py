@@ -51,8 +51,9 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
                 # A toast is plain text (no HTML); the full apology follows in the chat.
                 toast = t(language, "errors.apology_toast", reference=reference)
                 await update.callback_query.answer(toast[:200], show_alert=True)
-            except Exception:  # the error handler itself must never fail
-                logger.warning("Could not answer the press for %s", reference, exc_info=True)
+            except Exception as exc:  # the error handler itself must never fail
+                # One line: the failure's traceback is already logged above.
+                logger.warning("Could not answer the press for %s: %r", reference, exc)
         if update.effective_chat is not None and update.effective_chat.type == "private":
             try:
                 await reply(
@@ -65,7 +66,7 @@ def register(application: Application, deps: BotDeps) -> None:  # type: ignore[t
                     {"reference": reference},
                     dedupe_key=f"apology:{update.update_id}",
                 )
-            except Exception:  # the error handler itself must never fail
-                logger.warning("Could not deliver the apology for %s", reference, exc_info=True)
+            except Exception as exc:  # the error handler itself must never fail
+                logger.warning("Could not deliver the apology for %s: %r", reference, exc)
 
     application.add_error_handler(on_error, block=True)
