@@ -6,7 +6,6 @@ import sys
 
 from adsbot.settings import Settings, explain, load_settings
 from adsbot.storage import migrate
-from adsbot.storage.urls import masked
 
 EXIT_CONFIG = 2
 
@@ -23,13 +22,7 @@ def preflight(settings: Settings) -> str | None:
             "TELEGRAM_TOKEN is not set: set it (see .env.example) to run against Telegram, "
             "or try the whole product offline with `make demo`"
         )
-    current, head = migrate.pending(settings.database_url)
-    if current != head:
-        return (
-            f"Database {masked(settings.database_url)} is at revision {current or 'none'}, "
-            f"not {head}: run `python scripts/migrate.py` first"
-        )
-    return None
+    return migrate.unusable(settings.database_url)
 
 
 def main() -> int:

@@ -135,3 +135,29 @@ def test_main_refuses_a_database_behind_the_latest_migration(
     code, line = _main_refusal({**plan_env, "TELEGRAM_TOKEN": "123:abc"}, tmp_path)
     assert code == 2
     assert "python scripts/migrate.py" in line
+
+
+def test_main_names_a_database_it_cannot_open_in_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no-such-dir' / 'adsbot.db'}"
+    env = harness.child_env(DATABASE_URL=url, TELEGRAM_TOKEN="123:abc")
+    code, line = _main_refusal(env, tmp_path)
+    assert code == 2
+    assert "cannot be opened: unable to open database file" in line
+
+
+@pytest.mark.parametrize("command", [["ledger", "audit"], ["seed"]])
+def test_operator_commands_on_an_unmigrated_database_say_so_in_one_line(
+    plan_env: dict[str, str], tmp_path: Path, command: list[str]
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "adsbot.cli.main", *command],
+        env=plan_env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr == ""
+    assert "run `python scripts/migrate.py` first" in result.stdout.splitlines()[-1]

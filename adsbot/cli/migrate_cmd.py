@@ -10,6 +10,9 @@ from adsbot.storage.urls import masked
 def run(settings: Settings) -> int:
     url = settings.database_url
     print(f"Database: {masked(url)}")
+    if problem := migrate.unusable(url, need_head=False):
+        print(f"❌ {problem}")
+        return 2
     applied = migrate.upgrade(url)
     if applied:
         for revision in applied:

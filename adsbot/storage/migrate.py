@@ -9,8 +9,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from adsbot.storage.engine import create_sync_engine
+from adsbot.storage.urls import masked
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -88,6 +90,23 @@ def _between(before: str | None, after: str | None) -> list[str]:
     start = revisions.index(before) + 1 if before else 0
     end = revisions.index(after) + 1 if after else 0
     return revisions[start:end]
+
+
+def unusable(url: str, *, need_head: bool = True) -> str | None:
+    """Why the database at `url` cannot be used as it is, in one line for the operator, or
+    None: it cannot be opened, or (`need_head`) it is not at the latest revision."""
+    try:
+        current, head = pending(url)
+    except (SQLAlchemyError, OSError) as exc:
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        return f"Database {masked(url)} cannot be opened: {reason}"
+    if need_head and current != head:
+        return (
+            f"Database {masked(url)} is at revision {current or 'none'}, not {head}: "
+            "run `python scripts/migrate.py` first"
+        )
+    return None
 
 
 def pending(url: str) -> tuple[str | None, str]:
