@@ -29,6 +29,7 @@ from adsbot.composition import Components, build
 from adsbot.jobs.registry import JobSpec, run_and_record
 from adsbot.logs import configure_logging
 from adsbot.settings import Settings
+from adsbot.settings_doc import OFF_WHEN_MISSING
 from adsbot.storage import migrate
 from adsbot.storage.urls import masked
 
@@ -178,6 +179,15 @@ class Runtime:
         for line in lines:
             degraded = line.startswith(("OpenAI key invalid", "OpenAI not reachable"))
             logger.log(logging.WARNING if degraded else logging.INFO, "%s", line)
+        # Optional settings left unset: the feature each one turns off, once, at start.
+        # (OpenAI has its own line above; the mode is in "Bot started successfully".)
+        # XTR_PAYOUT_RATE only matters when the currency is Stars.
+        told = {"OPENAI_API_KEY", "WEBHOOK_URL"} | (
+            {"XTR_PAYOUT_RATE"} if settings.CURRENCY != "XTR" else set()
+        )
+        for name, effect in OFF_WHEN_MISSING.items():
+            if name not in told and not getattr(settings, name):
+                logger.info("%s not set: %s", name, effect)
 
     async def stop(self) -> None:
         """Stop taking updates, finish the ones being handled, release everything."""

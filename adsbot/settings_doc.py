@@ -55,6 +55,16 @@ DESCRIPTIONS: dict[str, str] = {
     "EMULATOR_PORT": "Port of the `make demo` Telegram emulator",
 }
 
+# Optional features and what their absence turns off (`config check` and the start-up log).
+OFF_WHEN_MISSING = {
+    "OPENAI_API_KEY": "AI copywriter uses template drafts",
+    "EVIDENCE_CHAT_ID": "ordering is off",
+    "PAYOUT_DETAILS_KEY": "withdrawals are off",
+    "ADMIN_IDS": "nobody has admin rights",
+    "XTR_PAYOUT_RATE": "XTR payouts cannot be approved",
+    "WEBHOOK_URL": "polling mode",
+}
+
 
 def default_text(name: str) -> str:
     field = Settings.model_fields[name]

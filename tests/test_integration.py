@@ -147,5 +147,7 @@ async def test_a_failed_update_is_counted_by_kind_not_by_its_reference(
     await running_bot.components.worker.wait_idle(5)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{running_bot.port}") as client:
         metrics = (await client.get("/metrics")).text
-    failed = [line for line in metrics.splitlines() if line.startswith("adsbot_updates_failed_total")]
+    failed = [
+        line for line in metrics.splitlines() if line.startswith("adsbot_updates_failed_total")
+    ]
     assert failed == ['adsbot_updates_failed_total{reason="handler"} 1.0'], failed

@@ -83,6 +83,10 @@ async def test_startup_lines_come_in_the_plans_order_and_sigterm_exits_0(
         assert expected in openai_line
         assert "@adsbot_test_bot" in bot.lines[positions[1]]
         assert "(revision " in bot.lines[positions[2]]
+        # Each optional feature left unset says so once (no ADMIN_IDS or EVIDENCE_CHAT_ID here).
+        await bot.wait_for_line("XTR_PAYOUT_RATE not set")
+        assert any("ADMIN_IDS not set: nobody has admin rights" in line for line in bot.lines)
+        assert any("EVIDENCE_CHAT_ID not set: ordering is off" in line for line in bot.lines)
         info = [line for line in bot.lines if " INFO " in line]
         assert not [line for line in info if "error" in line.lower()]
         bot.signal(signal.SIGTERM)

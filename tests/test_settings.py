@@ -115,3 +115,21 @@ def test_every_setting_is_documented_in_readme_and_env_example() -> None:
 def test_env_example_loads_as_a_valid_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     s = load_settings(ROOT / ".env.example")
     assert s.TELEGRAM_TOKEN is None and s.CURRENCY == "XTR"
+
+
+def test_config_check_marks_what_falls_back_or_does_not_apply() -> None:
+    """A default or derived value is a value (✅ with what it is); a setting the chosen mode
+    does not use is ➖, not ❌."""
+    s = isolated_settings(
+        TELEGRAM_TOKEN="1:abc", WEBHOOK_URL="https://bot.example/hook", WEBHOOK_SECRET="s"
+    )
+    by_name = {line.split(" ", 2)[1]: line for line in report(s)[0] if " = " in line}
+    assert by_name["DATABASE_URL"].startswith("✅ DATABASE_URL = sqlite:///adsbot.db")
+    assert by_name["PUBLIC_BASE_URL"].startswith(
+        "✅ PUBLIC_BASE_URL = https://bot.example (origin of WEBHOOK_URL)"
+    )
+    assert by_name["PAYMENT_PROVIDER_TOKEN"].startswith("➖ PAYMENT_PROVIDER_TOKEN = not set")
+    assert (
+        by_name["ADMIN_IDS"].startswith("❌ ADMIN_IDS")
+        and "nobody has admin" in by_name["ADMIN_IDS"]
+    )

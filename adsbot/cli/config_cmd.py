@@ -5,19 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from adsbot.settings import SECRET_FIELDS, Settings
-from adsbot.settings_doc import DESCRIPTIONS
+from adsbot.settings_doc import DESCRIPTIONS, OFF_WHEN_MISSING
+from adsbot.storage.urls import masked
 
 WEBHOOK_PORTS = {443, 80, 88, 8443}
 _CURRENCY_BOUNDS = {"TOPUP_MIN", "TOPUP_MAX", "PRICE_MIN", "PRICE_MAX"}
-# Optional features and what their absence turns off.
-_OFF_WHEN_MISSING = {
-    "OPENAI_API_KEY": "AI copywriter uses template drafts",
-    "EVIDENCE_CHAT_ID": "ordering is off",
-    "PAYOUT_DETAILS_KEY": "withdrawals are off",
-    "ADMIN_IDS": "nobody has admin rights",
-    "XTR_PAYOUT_RATE": "XTR payouts cannot be approved",
-    "WEBHOOK_URL": "polling mode",
-}
 
 
 def required_fields(settings: Settings) -> set[str]:
@@ -42,7 +34,9 @@ def report(settings: Settings) -> tuple[list[str], bool]:
     ok = True
     for name in Settings.model_fields:
         present = _is_set(settings, name)
-        if name in SECRET_FIELDS or name == "DATABASE_URL":
+        if name == "DATABASE_URL":
+            present, shown = True, masked(settings.database_url)  # the default is a value too
+        elif name in SECRET_FIELDS:
             shown = "set" if present else "not set"
         else:
             value = getattr(settings, name)
@@ -54,12 +48,16 @@ def report(settings: Settings) -> tuple[list[str], bool]:
                 True,
                 f"{getattr(settings, name.lower())} (default for {settings.CURRENCY})",
             )
-        if not present and name in required:
+        if not present and name == "PUBLIC_BASE_URL" and settings.public_base_url:
+            present, shown = True, f"{settings.public_base_url} (origin of WEBHOOK_URL)"
+        mark = "✅" if present else "❌"
+        if not present and name == "PAYMENT_PROVIDER_TOKEN" and settings.CURRENCY == "XTR":
+            mark, note = "➖", "  (not used: Stars need no provider token)"
+        elif not present and name in required:
             ok = False
             note = "  ← required"
-        elif not present and name in _OFF_WHEN_MISSING:
-            note = f"  ({_OFF_WHEN_MISSING[name]})"
-        mark = "✅" if present else "❌"
+        elif not present and name in OFF_WHEN_MISSING:
+            note = f"  ({OFF_WHEN_MISSING[name]})"
         lines.append(f"{mark} {name} = {shown}: {DESCRIPTIONS[name]}{note}")
     if settings.WEBHOOK_URL:
         parts = urlsplit(settings.WEBHOOK_URL)
