@@ -20,7 +20,6 @@ DATA_DIR = Path("sandbox-data")
 
 
 async def _serve(sandbox_port: int, emulator_port: int, resume: bool) -> int:
-    from adsbot.logs import configure_logging
     from adsbot.sandbox.launcher import running_sandbox
 
     stop = asyncio.Event()
@@ -28,9 +27,12 @@ async def _serve(sandbox_port: int, emulator_port: int, resume: bool) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with running_sandbox(
-        DATA_DIR, sandbox_port=sandbox_port, emulator_port=emulator_port, resume=resume
+        DATA_DIR,
+        sandbox_port=sandbox_port,
+        emulator_port=emulator_port,
+        resume=resume,
+        configure_logs=True,
     ) as sandbox:
-        configure_logging(sandbox.settings)
         print(sandbox.url, flush=True)  # noqa: T201
         print("Ctrl-C to stop", flush=True)  # noqa: T201
         await stop.wait()

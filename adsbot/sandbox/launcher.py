@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from adsbot.logs import configure_logging
 from adsbot.runtime import Runtime
 from adsbot.sandbox.emulator.runner import (
     RunningEmulator,
@@ -92,8 +93,11 @@ async def running_sandbox(
     emulator_port: int = 0,
     resume: bool = False,
     rate_limits: bool = True,
+    configure_logs: bool = False,
 ) -> AsyncIterator[Sandbox]:
-    """Everything up for the duration of the block; everything closed after it."""
+    """Everything up for the duration of the block; everything closed after it.
+    `configure_logs`: the bot's log handlers (stderr and LOG_DIR) before the bot starts, so its
+    start-up lines are in them (`make demo`; tests keep pytest's)."""
     data_dir = Path(data_dir)
     personas = load_personas()
     url = await asyncio.to_thread(prepare_data, data_dir, resume=resume)
@@ -109,6 +113,8 @@ async def running_sandbox(
             openai_url=f"http://127.0.0.1:{openai_port}",
             personas=personas,
         )
+        if configure_logs:
+            configure_logging(settings)
         runtime = Runtime(settings)
         await runtime.start()
         try:
