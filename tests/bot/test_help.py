@@ -9,8 +9,8 @@ import pytest
 
 from adsbot.adapters.clock import FakeClock
 from adsbot.runtime import Runtime
-from adsbot.storage.models import ConversationState, OutboxMessage
-from tests.bot.helpers import ADMIN_ID, MENU_DATA, Person, data_of, rows
+from adsbot.storage.models import AuditLog, ConversationState, OutboxMessage
+from tests.bot.helpers import ADMIN_ID, MENU_DATA, Person, data_of, forge_press, rows
 
 HELP = ["help:pub", "help:adv", "help:support", "help:terms", "help:privacy", "m:home"]
 
@@ -129,3 +129,32 @@ async def test_a_relayed_message_names_the_user_without_an_empty_username(
         admin.id, lambda m: "Supporto" in (m.text or ""), timeout=10
     )
     assert f"Supporto da Zed ({zed.id}):" in (relayed.text or "")
+
+
+async def test_an_admin_answers_a_support_message_and_the_user_gets_it_here(
+    running_bot: Runtime, anna: Person, admin: Person, people: Any
+) -> None:
+    await admin.command("start")
+    await anna.command("support")
+    await anna.say("Dove vedo i miei ordini?")
+    relayed = await admin.driver.wait_for_message(
+        admin.id, lambda m: "Supporto" in (m.text or ""), timeout=10
+    )
+    assert data_of(relayed) == [f"adm:reply:{anna.id}"]
+    assert relayed.button_labels == ["↩️ Rispondi"]
+    prompt = await admin.press(f"adm:reply:{anna.id}", message_id=relayed.message_id)
+    assert f"Scrivi la risposta per Anna ({anna.id})" in (prompt.screen.text or "")
+    done = await admin.say("Nel menu <Le mie campagne>")
+    assert f"Risposta inviata a Anna ({anna.id})" in (done.text or "")
+    answer = await anna.driver.wait_for_message(
+        anna.id, lambda m: "Risposta dal supporto" in (m.text or ""), timeout=10
+    )
+    assert "Nel menu <Le mie campagne>" in (answer.text or "")  # escaped, shown as typed
+    (entry,) = await rows(running_bot, AuditLog, AuditLog.action == "support.answer")
+    assert (entry.actor_id, entry.target) == (ADMIN_ID, f"user:{anna.id}")
+    assert await rows(running_bot, ConversationState) == []
+    # Anyone else pressing a Reply button is denied (the admin gate), and nothing is sent.
+    intruder = await people("Eve", language_code="it")
+    menu = await intruder.command("start")
+    denied = await forge_press(intruder, menu, f"adm:reply:{anna.id}")
+    assert (denied.answer or {})["text"] == "⛔ Accesso negato"

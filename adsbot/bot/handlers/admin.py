@@ -6,11 +6,13 @@ check against ADMIN_IDS. Anyone else gets "⛔ Accesso negato" and an audit row 
     adm:susp               suspend: who (step) → why (step) → how long (adm:dur:<hours>)
     adm:unsusp             unsuspend: who (step)
     adm:audit              the newest audit rows
+    adm:reply:<user id>    answer a /support message: the text (step) goes to that user
     adm:<entry>            entries of later features ("in arrivo")
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -37,18 +39,20 @@ from adsbot.bot.handlers.common import (
 )
 from adsbot.bot.i18n import t
 from adsbot.bot.keyboards import button, cancel_only, pairs, with_back
-from adsbot.services import audit, conversation, users
+from adsbot.services import audit, conversation, support, users
 from adsbot.services.conversation import State
 from adsbot.services.users import CannotSuspend, UserNotFound, UserView
 
 ADMIN_HOME = "adm:home"
 USERS = "adm:users"
-WHO, WHY, HOW_LONG, UNSUSPEND_WHO = (
+WHO, WHY, HOW_LONG, UNSUSPEND_WHO, REPLY = (
     "admin.suspend.who",
     "admin.suspend.why",
     "admin.suspend.how_long",
     "admin.unsuspend.who",
+    "admin.support.reply",
 )
+_REPLY_DATA = re.compile(r"adm:reply:([1-9][0-9]{0,18})", re.ASCII)
 # Entries of features built later: they answer "in arrivo" and show the admin menu again.
 LATER = ("chan", "orders", "disp", "wd", "stats", "ledger", "jobs", "bcast")
 DURATIONS_HOURS = (1, 24, 168, 720, 8760)
@@ -282,6 +286,35 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
         note = t(user.language, "admin.unsuspend.done", name=target.first_name, id=target.id)
         await send(deps, update, context, users_menu(user.language, note))
 
+    # --- answering /support ---------------------------------------------------------------
+
+    async def start_reply(update: Update, context: Context, press: Press) -> None:
+        match = _REPLY_DATA.fullmatch(press.data)
+        target = await users.get(db, int(match[1])) if match else None
+        if target is None:
+            raise StalePress
+        await conversation.begin(db, press.user.id, REPLY, deps.clock.now(), {"target": target.id})
+        lang = press.language
+        prompt = t(lang, "admin.reply.ask", name=target.first_name, id=target.id)
+        # A new message: the relayed one stays readable above it.
+        await send(deps, update, context, Screen(prompt, cancel_only(lang)))
+
+    async def reply_typed(
+        update: Update, context: Context, user: UserView, state: State, text: str | None
+    ) -> None:
+        if not text:
+            await reprompt(update, context, user, "admin.reply.ask_again")
+            return
+        target_id = int(state.data["target"])
+        name = await support.answer_user(
+            db, admin_id=user.id, user_id=target_id, text=text, now=deps.clock.now()
+        )
+        if name is not None:
+            note = t(user.language, "admin.reply.done", name=name, id=target_id)
+        else:
+            note = t(user.language, "admin.reply.gone")
+        await send(deps, update, context, admin_menu(user.language, note))
+
     application.add_handler(
         CommandHandler(
             "admin", _gated(command, lambda _u: "/admin"), filters=PRIVATE_MESSAGES, block=True
@@ -293,6 +326,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
     add_press(r"^adm:unsusp$", start_unsuspend)
     add_press(r"^adm:dur:", duration)
     add_press(r"^adm:audit$", audit_log)
+    add_press(r"^adm:reply:", start_reply)
     add_press(f"^adm:({'|'.join(LATER)})$", later)
     add_press(r"^adm:", _unknown_admin_press)
     # Only the last step has buttons of its own: an old duration button pressed while the bot
@@ -301,6 +335,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
     steps.add(WHY, gated_step(suspend_why))
     steps.add(HOW_LONG, gated_step(suspend_how_long), presses=("adm:dur:",))
     steps.add(UNSUSPEND_WHO, gated_step(unsuspend_who))
+    steps.add(REPLY, gated_step(reply_typed))
 
 
 async def _unknown_admin_press(_update: Update, _context: Context, _press: Press) -> None:

@@ -1,12 +1,13 @@
 """/support (and the help screen's button): the user's next message goes to the admins, through
-the outbox, and the user is told it was sent.
+the outbox, and the user is told it was sent. Each admin's copy carries a Reply button
+(`adm:reply:<user id>`, handled behind the admin gate in `admin`).
 
     help:support     start (step `support.message`)      /support starts it too
 """
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from adsbot.bot.deps import BotDeps
@@ -22,13 +23,23 @@ from adsbot.bot.handlers.common import (
     send,
     show,
 )
-from adsbot.bot.i18n import t
-from adsbot.bot.keyboards import cancel_only
+from adsbot.bot.i18n import LANGUAGES, t
+from adsbot.bot.keyboards import button, cancel_only
 from adsbot.services import conversation, support
 from adsbot.services.conversation import State
 from adsbot.services.users import UserView
 
 STEP = "support.message"
+
+
+def _reply_buttons(user_id: int) -> dict[str, dict[str, object]]:
+    """The Reply button under an admin's copy, in each language (picked per admin)."""
+    return {
+        language: InlineKeyboardMarkup(
+            [[button(language, "support.answer_button", f"adm:reply:{user_id}")]]
+        ).to_dict()
+        for language in LANGUAGES
+    }
 
 
 def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # type: ignore[type-arg]
@@ -64,6 +75,7 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
                 text=text,
                 admin_ids=deps.settings.ADMIN_IDS,
                 now=deps.clock.now(),
+                reply_markups=_reply_buttons(user.id),
             )
         except support.TooManyRelays:
             await conversation.clear(deps.db, user.id)
