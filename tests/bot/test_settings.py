@@ -165,3 +165,16 @@ async def test_picking_a_zone_from_the_list_ends_the_typing_step(
     assert await rows(running_bot, ConversationState) == []
     hint = await anna.say("ciao")
     assert "Usa i pulsanti" in (hint.text or "")
+
+
+async def test_a_stored_zone_this_machine_cannot_load_still_opens_the_settings(
+    running_bot: Runtime, anna: Person
+) -> None:
+    await anna.command("start")
+    async with running_bot.components.db.unit_of_work() as uow:
+        await uow.session.execute(
+            update(User).where(User.id == anna.id).values(time_zone="Gone/Zone")
+        )
+        await uow.commit()
+    screen = await anna.command("settings")
+    assert "Gone/Zone" in (screen.text or "") and "set:tz" in data_of(screen)
