@@ -158,3 +158,6 @@ async def test_an_admin_answers_a_support_message_and_the_user_gets_it_here(
     menu = await intruder.command("start")
     denied = await forge_press(intruder, menu, f"adm:reply:{anna.id}")
     assert (denied.answer or {})["text"] == "⛔ Accesso negato"
+    for forged in ("adm:reply:9" * 3, "adm:reply:" + "9" * 19, "adm:reply:0"):
+        stale = await forge_press(admin, relayed, forged)
+        assert (stale.answer or {})["text"] == "⚠️ Pulsante non più valido", forged

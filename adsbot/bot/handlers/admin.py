@@ -290,9 +290,12 @@ def register(application: Application, deps: BotDeps, steps: Steps) -> None:  # 
 
     async def start_reply(update: Update, context: Context, press: Press) -> None:
         match = _REPLY_DATA.fullmatch(press.data)
-        target = await users.get(db, int(match[1])) if match else None
-        if target is None:
+        if match is None:
             raise StalePress
+        try:
+            target = await users.find(db, match[1])  # checks the id fits 64 bits
+        except UserNotFound:
+            raise StalePress from None
         await conversation.begin(db, press.user.id, REPLY, deps.clock.now(), {"target": target.id})
         lang = press.language
         prompt = t(lang, "admin.reply.ask", name=target.first_name, id=target.id)
