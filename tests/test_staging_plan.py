@@ -14,8 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(code: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return _python(["-c", code], env, cwd)
+
+
+def _python(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *args],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -27,15 +31,7 @@ def _run(code: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProce
 
 def _main_refusal(env: dict[str, str], cwd: Path) -> tuple[int, str]:
     """Run `python main.py` expecting a refusal: its exit code and its one stderr line."""
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "main.py")],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _python([str(ROOT / "main.py")], env, cwd)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     return result.returncode, lines[0]
@@ -70,15 +66,7 @@ def test_steps_3_1_and_3_3_3_show_the_engine(plan_env: dict[str, str], tmp_path:
 def test_migrate_then_count_users_with_the_corrected_one_liner(
     plan_env: dict[str, str], tmp_path: Path
 ) -> None:
-    migrated = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "migrate.py")],
-        env=plan_env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    migrated = _python([str(ROOT / "scripts" / "migrate.py")], plan_env, tmp_path)
     assert migrated.returncode == 0, migrated.stderr
     assert "Database: sqlite:///" in migrated.stdout and "applied 0001_initial" in migrated.stdout
     result = _run(
@@ -149,15 +137,7 @@ def test_main_names_a_database_it_cannot_open_in_one_line(tmp_path: Path) -> Non
 def test_operator_commands_on_an_unmigrated_database_say_so_in_one_line(
     plan_env: dict[str, str], tmp_path: Path, command: list[str]
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "adsbot.cli.main", *command],
-        env=plan_env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _python(["-m", "adsbot.cli.main", *command], plan_env, tmp_path)
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr == ""
     assert "run `python scripts/migrate.py` first" in result.stdout.splitlines()[-1]

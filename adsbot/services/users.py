@@ -89,25 +89,21 @@ _users: Table = User.__table__  # type: ignore[assignment]
 _states: Table = ConversationState.__table__  # type: ignore[assignment]
 _SELECT_USER = select(_users).where(_users.c.id == bindparam("uid"))
 # bindparam names must differ from column names in an UPDATE.
+_NAMES_NOW: dict[str, Any] = {
+    "first_name": bindparam("new_first_name"),
+    "last_name": bindparam("new_last_name"),
+    "username": bindparam("new_username"),
+}
+_RENAME_USER = (
+    update(_users).where(_users.c.id == bindparam("uid")).values(**_NAMES_NOW).returning(*_users.c)
+)
 _REFRESH_USER = (
     update(_users)
     .where(_users.c.id == bindparam("uid"))
     .values(
-        first_name=bindparam("new_first_name"),
-        last_name=bindparam("new_last_name"),
-        username=bindparam("new_username"),
+        **_NAMES_NOW,
         last_seen_at=bindparam("seen"),
         unreachable_since=None,  # they wrote to us: reachable again
-    )
-    .returning(*_users.c)
-)
-_RENAME_USER = (
-    update(_users)
-    .where(_users.c.id == bindparam("uid"))
-    .values(
-        first_name=bindparam("new_first_name"),
-        last_name=bindparam("new_last_name"),
-        username=bindparam("new_username"),
     )
     .returning(*_users.c)
 )
