@@ -219,8 +219,16 @@ SECRET_FIELDS = (
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
-    """Read the process environment and the env file (`ADSBOT_ENV_FILE`, else `.env`)."""
-    chosen = env_file if env_file is not None else os.environ.get("ADSBOT_ENV_FILE", ".env")
+    """Read the process environment and the env file (`ADSBOT_ENV_FILE`, else `.env`, which
+    may be absent). A file named by ADSBOT_ENV_FILE must exist: a relative name read from the
+    wrong directory would otherwise start the bot on defaults (say, a new ./adsbot.db)."""
+    named = os.environ.get("ADSBOT_ENV_FILE") or None
+    if env_file is None and named is not None and not Path(named).exists():
+        raise ValueError(
+            f"ADSBOT_ENV_FILE={named} does not exist here ({Path.cwd()}): give an absolute "
+            "path, or unset it to read ./.env"
+        )
+    chosen = env_file if env_file is not None else (named or ".env")
     return Settings(_env_file=Path(chosen))
 
 

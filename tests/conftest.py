@@ -150,7 +150,7 @@ async def sqlite_database(sqlite_url: str) -> AsyncIterator[Database]:
 @pytest.fixture(autouse=True)
 def _no_real_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Even code that wrongly calls load_settings() in a test sees no real configuration."""
-    monkeypatch.setenv("ADSBOT_ENV_FILE", "/nonexistent/adsbot-tests.env")
+    monkeypatch.setenv("ADSBOT_ENV_FILE", os.devnull)  # an env file that holds nothing
     # PTB 22 warns (an error under filterwarnings=error) when it builds RetryAfter with an int.
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
     for key in list(os.environ):

@@ -106,10 +106,10 @@ def child_env(**values: str) -> dict[str, str]:
     """The environment for a process a test starts: built from scratch, never inherited.
 
     Nothing `TELEGRAM_*`, `OPENAI_*` or `DATABASE_*` leaks in from the real environment, and
-    `ADSBOT_ENV_FILE` points at a file that does not exist, so no `.env` is read either.
+    `ADSBOT_ENV_FILE` points at the empty file os.devnull, so no `.env` is read either.
     """
     env = {key: os.environ[key] for key in _INHERITABLE if key in os.environ}
-    env["ADSBOT_ENV_FILE"] = os.devnull + ".adsbot-tests-read-no-env-file"
+    env["ADSBOT_ENV_FILE"] = os.devnull
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.setdefault("PORT", "0")

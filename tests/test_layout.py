@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,7 +74,7 @@ def test_importing_every_module_reads_no_environment_and_connects_nowhere(tmp_pa
         capture_output=True,
         text=True,
         cwd=tmp_path,
-        env={"PATH": "/usr/bin:/bin", "ADSBOT_ENV_FILE": "/nonexistent"},
+        env={"PATH": "/usr/bin:/bin", "ADSBOT_ENV_FILE": os.devnull},
         timeout=120,
         check=False,
     )

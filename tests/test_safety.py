@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_child_processes_inherit_no_configuration(
     env = harness.child_env(DATABASE_URL=f"sqlite:///{tmp_path / 'c.db'}")
     assert not any(key.startswith(("TELEGRAM_", "OPENAI_", "WEBHOOK_")) for key in env)
     assert env["DATABASE_URL"].endswith("c.db")
-    assert not Path(env["ADSBOT_ENV_FILE"]).exists()
+    assert env["ADSBOT_ENV_FILE"] == os.devnull  # reads nothing
     assert env["PORT"] == "0"
     result = subprocess.run(
         [

@@ -133,3 +133,14 @@ def test_config_check_marks_what_falls_back_or_does_not_apply() -> None:
         by_name["ADMIN_IDS"].startswith("❌ ADMIN_IDS")
         and "nobody has admin" in by_name["ADMIN_IDS"]
     )
+
+
+def test_a_missing_file_named_by_adsbot_env_file_stops_start_up_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ADSBOT_ENV_FILE", ".env.staging")  # docs/STAGING.md's relative form
+    with pytest.raises(ValueError, match=r"ADSBOT_ENV_FILE=\.env\.staging does not exist"):
+        load_settings()
+    (tmp_path / ".env.staging").write_text("PLATFORM_FEE_PERCENT=12\n")
+    assert load_settings().PLATFORM_FEE_PERCENT == 12
