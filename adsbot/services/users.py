@@ -89,10 +89,13 @@ _users: Table = User.__table__  # type: ignore[assignment]
 _states: Table = ConversationState.__table__  # type: ignore[assignment]
 _SELECT_USER = select(_users).where(_users.c.id == bindparam("uid"))
 # bindparam names must differ from column names in an UPDATE.
+# Every write of a username also writes last_seen_at: of two rows holding one username (it
+# passed to someone else), the newer report is the current holder (`find`).
 _NAMES_NOW: dict[str, Any] = {
     "first_name": bindparam("new_first_name"),
     "last_name": bindparam("new_last_name"),
     "username": bindparam("new_username"),
+    "last_seen_at": bindparam("seen"),
 }
 _RENAME_USER = (
     update(_users).where(_users.c.id == bindparam("uid")).values(**_NAMES_NOW).returning(*_users.c)
@@ -100,11 +103,7 @@ _RENAME_USER = (
 _REFRESH_USER = (
     update(_users)
     .where(_users.c.id == bindparam("uid"))
-    .values(
-        **_NAMES_NOW,
-        last_seen_at=bindparam("seen"),
-        unreachable_since=None,  # they wrote to us: reachable again
-    )
+    .values(**_NAMES_NOW, unreachable_since=None)  # they wrote to us: reachable again
     .returning(*_users.c)
 )
 _FORGET_CONVERSATION = delete(_states).where(_states.c.user_id == bindparam("uid"))
@@ -166,9 +165,7 @@ async def register_or_refresh(
         # One prebuilt Core UPDATE … RETURNING is the whole refresh when the user exists (the
         # common case); building an ORM statement per call cost more than running it.
         connection = await uow.session.connection()
-        refreshed = (
-            await connection.execute(_REFRESH_USER, {**_names(person), "seen": now})
-        ).one_or_none()
+        refreshed = (await connection.execute(_REFRESH_USER, _names(person, now))).one_or_none()
         if refreshed is not None:
             await uow.commit()
             return _view(refreshed)
@@ -193,7 +190,7 @@ async def ensure(
         row = (await connection.execute(_SELECT_USER, {"uid": person.id})).one_or_none()
     if row is None:
         return await register_or_refresh(db, person, now, default_timezone, default_language)
-    names = _names(person)
+    names = _names(person, now)
     if (row.first_name, row.last_name, row.username) == (
         names["new_first_name"],
         names["new_last_name"],
@@ -209,10 +206,11 @@ async def ensure(
     return _view(renamed)
 
 
-def _names(person: TelegramPerson) -> dict[str, Any]:
-    """The bound parameters of a refresh: names as Telegram reports them now."""
+def _names(person: TelegramPerson, now: datetime) -> dict[str, Any]:
+    """The bound parameters of a refresh: names as Telegram reports them `now`."""
     return {
         "uid": person.id,
+        "seen": now,
         "new_first_name": person.first_name[:128],
         "new_last_name": person.last_name[:128] if person.last_name else None,
         "new_username": person.username,
@@ -233,7 +231,7 @@ async def find(db: Database, reference: str) -> UserView:
             user = await _load(uow, int(text))
         elif match := _USERNAME.match(text):
             # Telegram usernames are unique at any moment, but one can pass to someone else
-            # before the old holder writes to us again: the one seen last with it holds it.
+            # before the old holder writes to us again: the newest report of it wins.
             query = (
                 select(User)
                 .where(func.lower(User.username) == match[1].lower())

@@ -306,3 +306,23 @@ async def test_an_admin_finds_a_user_by_the_username_they_have_now(
     await admin.press("adm:susp")
     asked = await admin.say("@anna_it")
     assert f"Bea ({bea.id})" in (asked.text or ""), asked.text
+
+
+async def test_a_username_passed_on_goes_to_whoever_reported_it_last(
+    running_bot: Runtime, admin: Person, people: Any, emulator: Any, fake_clock: FakeClock
+) -> None:
+    """Bea takes @olga_it after Olga gave it up without writing to us since: the newer report
+    wins, whatever the ids."""
+    bea = await people("Bea", username="bea_it", language_code="it")
+    await bea.command("start")
+    olga = await people("Olga", username="olga_it", language_code="it")  # a higher id
+    await olga.command("start")
+    emulator.state.user(olga.id).username = "olga_new"  # Olga renames; she does not write
+    fake_clock.advance(minutes=1)
+    emulator.state.user(bea.id).username = "olga_it"
+    await bea.command("help")
+    await admin.command("admin")
+    await admin.press("adm:users")
+    await admin.press("adm:susp")
+    asked = await admin.say("@olga_it")
+    assert f"Bea ({bea.id})" in (asked.text or ""), asked.text
