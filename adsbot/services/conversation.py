@@ -11,12 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 
 from adsbot.storage.database import Database
 from adsbot.storage.models import ConversationState
+from adsbot.storage.uow import UnitOfWork
 
 DEFAULT_TTL = timedelta(minutes=30)
+
+_states: Table = ConversationState.__table__  # type: ignore[assignment]
+# Prebuilt: /start runs it on every call, inside the user refresh.
+_FORGET = delete(_states).where(_states.c.user_id == bindparam("uid"))
 
 
 @dataclass(frozen=True)
@@ -68,8 +73,13 @@ async def current(db: Database, user_id: int) -> State | None:
 async def clear(db: Database, user_id: int) -> bool:
     """Forget what the bot waited for; True if there was something."""
     async with db.unit_of_work() as uow:
-        result = await uow.session.execute(
-            delete(ConversationState).where(ConversationState.user_id == user_id)
-        )
+        forgotten = await forget_in(uow, user_id)
         await uow.commit()
-        return bool(getattr(result, "rowcount", 0))
+        return forgotten
+
+
+async def forget_in(uow: UnitOfWork, user_id: int) -> bool:
+    """`clear` inside the caller's unit of work (never commits): a change that answers a step
+    ends it in the same transaction. True if there was something."""
+    result = await (await uow.session.connection()).execute(_FORGET, {"uid": user_id})
+    return bool(result.rowcount)

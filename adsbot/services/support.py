@@ -7,12 +7,12 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
-from adsbot.services import audit
+from adsbot.services import audit, conversation
 from adsbot.services.outbox import MARKUP_PARAM, Lane, enqueue
 from adsbot.storage.database import Database
-from adsbot.storage.models import AuditLog, ConversationState, User
+from adsbot.storage.models import AuditLog, User
 
 MAX_RELAYED_CHARACTERS = 3000  # room for the header inside Telegram's 4,096
 # At most this many messages to the admins per user in the window (flood control alone would
@@ -60,6 +60,7 @@ async def relay_to_admins(
         rows = await uow.session.execute(select(User.id, User.language).where(User.id.in_(admins)))
         languages = {admin_id: language for admin_id, language in rows}
         handle = f", @{username}" if username else ""
+        fallback = next(iter(reply_markups.values())) if reply_markups else None
         for admin_id in admins:
             params: dict[str, Any] = {
                 "name": name,
@@ -68,15 +69,11 @@ async def relay_to_admins(
                 "text": body,
             }
             if reply_markups:
-                language = languages.get(admin_id)
-                fallback = next(iter(reply_markups.values()))
-                params[MARKUP_PARAM] = reply_markups.get(language or "", fallback)
+                params[MARKUP_PARAM] = reply_markups.get(languages.get(admin_id) or "", fallback)
             await enqueue(
                 uow, admin_id, "support.to_admin", params, now=now, lane=Lane.TRANSACTIONAL
             )
-        await uow.session.execute(
-            delete(ConversationState).where(ConversationState.user_id == user_id)
-        )
+        await conversation.forget_in(uow, user_id)
         audit.record(
             uow, user_id, "support.message", f"user:{user_id}", {"admins": len(admins)}, now
         )
@@ -98,8 +95,6 @@ async def answer_user(
             body = {"text": text[:MAX_RELAYED_CHARACTERS]}
             await enqueue(uow, user_id, "support.answer", body, now=now, lane=Lane.TRANSACTIONAL)
             audit.record(uow, admin_id, "support.answer", f"user:{user_id}", {}, now)
-        await uow.session.execute(
-            delete(ConversationState).where(ConversationState.user_id == admin_id)
-        )
+        await conversation.forget_in(uow, admin_id)
         await uow.commit()
     return name

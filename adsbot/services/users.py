@@ -9,13 +9,13 @@ from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
-from sqlalchemy import Row, Table, bindparam, delete, func, or_, select, update
+from sqlalchemy import Row, Table, bindparam, func, or_, select, update
 
 from adsbot.bot.i18n import LANGUAGES, match_language
 from adsbot.domain.notifications import MUTABLE_CATEGORIES
-from adsbot.services import audit, outbox
+from adsbot.services import audit, conversation, outbox
 from adsbot.storage.database import Database
-from adsbot.storage.models import ConversationState, User
+from adsbot.storage.models import User
 from adsbot.storage.uow import UnitOfWork
 
 # A suspended user is told why at most this often.
@@ -86,7 +86,6 @@ class CannotSuspend(ValueError):
 
 
 _users: Table = User.__table__  # type: ignore[assignment]
-_states: Table = ConversationState.__table__  # type: ignore[assignment]
 _SELECT_USER = select(_users).where(_users.c.id == bindparam("uid"))
 # bindparam names must differ from column names in an UPDATE.
 # Every write of a username also writes last_seen_at: of two rows holding one username (it
@@ -106,7 +105,6 @@ _REFRESH_USER = (
     .values(**_NAMES_NOW, unreachable_since=None)  # they wrote to us: reachable again
     .returning(*_users.c)
 )
-_FORGET_CONVERSATION = delete(_states).where(_states.c.user_id == bindparam("uid"))
 
 
 def _view(user: User | Row[Any], created: bool = False) -> UserView:
@@ -132,12 +130,19 @@ async def _load(uow: UnitOfWork, user_id: int) -> User | None:
     return found
 
 
+def _reported(person: TelegramPerson) -> tuple[str, str | None, str | None]:
+    """First name, last name and @username as we store them (names cut to the column size)."""
+    last_name = person.last_name[:128] if person.last_name else None
+    return person.first_name[:128], last_name, person.username
+
+
 def _new_user(person: TelegramPerson, now: datetime, zone: str, language: str) -> User:
+    first_name, last_name, username = _reported(person)
     return User(
         id=person.id,
-        first_name=person.first_name[:128],
-        last_name=person.last_name[:128] if person.last_name else None,
-        username=person.username,
+        first_name=first_name,
+        last_name=last_name,
+        username=username,
         language=match_language(person.language_code, language),
         time_zone=zone,
         muted_categories=[],
@@ -161,7 +166,7 @@ async def register_or_refresh(
     `forget_conversation` also drops what the bot waited for (/start), in the same unit of work."""
     async with db.unit_of_work() as uow:
         if forget_conversation:
-            await uow.session.execute(_FORGET_CONVERSATION, {"uid": person.id})
+            await conversation.forget_in(uow, person.id)
         # One prebuilt Core UPDATE … RETURNING is the whole refresh when the user exists (the
         # common case); building an ORM statement per call cost more than running it.
         connection = await uow.session.connection()
@@ -190,16 +195,11 @@ async def ensure(
         row = (await connection.execute(_SELECT_USER, {"uid": person.id})).one_or_none()
     if row is None:
         return await register_or_refresh(db, person, now, default_timezone, default_language)
-    names = _names(person, now)
-    if (row.first_name, row.last_name, row.username) == (
-        names["new_first_name"],
-        names["new_last_name"],
-        names["new_username"],
-    ):
+    if (row.first_name, row.last_name, row.username) == _reported(person):
         return _view(row)
     async with db.unit_of_work() as uow:
         connection = await uow.session.connection()
-        renamed = (await connection.execute(_RENAME_USER, names)).one_or_none()
+        renamed = (await connection.execute(_RENAME_USER, _names(person, now))).one_or_none()
         await uow.commit()
     if renamed is None:  # gone since the read
         return await register_or_refresh(db, person, now, default_timezone, default_language)
@@ -208,12 +208,13 @@ async def ensure(
 
 def _names(person: TelegramPerson, now: datetime) -> dict[str, Any]:
     """The bound parameters of a refresh: names as Telegram reports them `now`."""
+    first_name, last_name, username = _reported(person)
     return {
         "uid": person.id,
         "seen": now,
-        "new_first_name": person.first_name[:128],
-        "new_last_name": person.last_name[:128] if person.last_name else None,
-        "new_username": person.username,
+        "new_first_name": first_name,
+        "new_last_name": last_name,
+        "new_username": username,
     }
 
 
@@ -256,14 +257,9 @@ async def _change(
         for name, value in values.items():
             setattr(user, name, value)
         if end_step:
-            await _end_step(uow, user_id)
+            await conversation.forget_in(uow, user_id)
         await uow.commit()
         return _view(user)
-
-
-async def _end_step(uow: UnitOfWork, user_id: int) -> None:
-    """Forget what the bot waited for from `user_id`, with the change that answered it."""
-    await (await uow.session.connection()).execute(_FORGET_CONVERSATION, {"uid": user_id})
 
 
 async def set_language(db: Database, user_id: int, language: str) -> UserView:
@@ -322,7 +318,7 @@ async def suspend(
         user.suspension_notified_at = None  # tell them at their next contact
         details = {"reason": reason, "until": until.isoformat()}
         audit.record(uow, actor_id, "user.suspend", f"user:{target_id}", details, now)
-        await _end_step(uow, actor_id)
+        await conversation.forget_in(uow, actor_id)
         await uow.commit()
         return _view(user)
 
@@ -341,7 +337,7 @@ async def unsuspend(db: Database, *, actor_id: int, target_id: int, now: datetim
         user.suspension_notified_at = None
         details = {"was_until": was.isoformat() if was else None}
         audit.record(uow, actor_id, "user.unsuspend", f"user:{target_id}", details, now)
-        await _end_step(uow, actor_id)
+        await conversation.forget_in(uow, actor_id)
         if was is not None and was > now:
             # Keyed by the suspension it ends: a repeated unsuspend does not tell them twice.
             key = f"unsuspend:{target_id}:{was.isoformat()}"
