@@ -49,10 +49,15 @@ async def test_the_admin_menu_lists_its_entries_and_later_ones_say_in_arrivo(
     assert data_of(pressed.screen) == ADMIN_ENTRIES
 
 
-async def _suspend(admin: Person, who: str, reason: str, hours: int) -> str:
+async def _open_suspend(admin: Person) -> None:
+    """Admin → Users → Suspend: the bot now asks who."""
     await admin.command("admin")
     await admin.press("adm:users")
     await admin.press("adm:susp")
+
+
+async def _suspend(admin: Person, who: str, reason: str, hours: int) -> str:
+    await _open_suspend(admin)
     asked = await admin.say(who)
     assert "Motivo della sospensione" in (asked.text or ""), asked.text
     durations = await admin.say(reason)
@@ -144,9 +149,7 @@ async def test_a_user_whose_suspension_is_lifted_is_told_once_in_their_language(
 async def test_an_unknown_user_is_asked_again(
     running_bot: Runtime, admin: Person, who: str
 ) -> None:
-    await admin.command("admin")
-    await admin.press("adm:users")
-    await admin.press("adm:susp")
+    await _open_suspend(admin)
     reply = await admin.say(who)
     assert "Nessun utente trovato" in (reply.text or "") and data_of(reply) == ["cancel"]
 
@@ -165,9 +168,7 @@ async def test_an_odd_reference_is_asked_again_not_answered_with_the_generic_err
 
 
 async def test_an_admin_cannot_be_suspended(running_bot: Runtime, admin: Person) -> None:
-    await admin.command("admin")
-    await admin.press("adm:users")
-    await admin.press("adm:susp")
+    await _open_suspend(admin)
     reply = await admin.say(str(ADMIN_ID))
     assert "non possono essere sospesi" in (reply.text or "")
 
@@ -229,9 +230,7 @@ async def test_admin_in_a_group_shows_nothing_there_and_writes_no_audit_row(
 
 
 async def _durations_for(admin: Person, who: str) -> Any:
-    await admin.command("admin")
-    await admin.press("adm:users")
-    await admin.press("adm:susp")
+    await _open_suspend(admin)
     await admin.say(who)
     return await admin.say("spam")
 
@@ -274,9 +273,7 @@ async def test_an_old_duration_button_pressed_while_asked_who_ends_that_dialogue
 ) -> None:
     await anna.command("start")
     old = await _durations_for(admin, "@anna_it")
-    await admin.command("admin")
-    await admin.press("adm:users")
-    await admin.press("adm:susp")  # now asked "who"
+    await _open_suspend(admin)  # now asked "who"
     answer = await admin.driver.press_button(
         admin.user, data="adm:dur:24", message_id=old.message_id
     )
@@ -296,14 +293,10 @@ async def test_an_admin_finds_a_user_by_the_username_they_have_now(
     await anna.command("help")  # any contact refreshes it, not only /start
     bea = await people("Bea", username="anna_it", language_code="it")  # takes the old name
     await bea.command("help")
-    await admin.command("admin")
-    await admin.press("adm:users")
-    await admin.press("adm:susp")
+    await _open_suspend(admin)
     asked = await admin.say("@anna_new")
     assert f"Anna ({anna.id})" in (asked.text or ""), asked.text
-    await admin.command("admin")
-    await admin.press("adm:users")
-    await admin.press("adm:susp")
+    await _open_suspend(admin)
     asked = await admin.say("@anna_it")
     assert f"Bea ({bea.id})" in (asked.text or ""), asked.text
 
@@ -321,8 +314,6 @@ async def test_a_username_passed_on_goes_to_whoever_reported_it_last(
     fake_clock.advance(minutes=1)
     emulator.state.user(bea.id).username = "olga_it"
     await bea.command("help")
-    await admin.command("admin")
-    await admin.press("adm:users")
-    await admin.press("adm:susp")
+    await _open_suspend(admin)
     asked = await admin.say("@olga_it")
     assert f"Bea ({bea.id})" in (asked.text or ""), asked.text
